@@ -1,0 +1,4 @@
+// The subcommands, one file each. Add a command by adding its register function here.
+import type { RegisterCommand } from '../program.js';
+
+export const commands: readonly RegisterCommand[] = [];
