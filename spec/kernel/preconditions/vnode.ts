@@ -8,7 +8,7 @@ import { lookupCap, resolveSlot, type ResolvedSlot } from '../lookup.js';
 import type { VNodeMapOp, VNodeUnmapOp } from '../ops.js';
 import { cteAt, mappingOf } from '../query.js';
 import { hasRights } from '../rights.js';
-import { isMappingCap, type Cte, type MemoryCap } from '../state.js';
+import { isAlignedSum, isMappingCap, type Cte, type MemoryCap } from '../state.js';
 import { BASE_PAGE_SIZE, isVNodeType, type VNodeType } from '../types.js';
 import { LOOKUP_SOURCE, type Precondition, type PreconditionContext } from './framework.js';
 
@@ -154,7 +154,7 @@ export const vnodeMapPreconditions: readonly Precondition<MapContext>[] = [
     source: 'kernel/arch/x86_64/page_mappings_arch.c (superpage alignment); DEC-PAGE-OFFSET',
     check: (c) => {
       const ps = pageSize(c);
-      if (ps === undefined || (srcMem(c).base + c.op.offset) % ps === 0) return undefined;
+      if (ps === undefined || isAlignedSum(srcMem(c).base, c.op.offset, ps)) return undefined;
       return err(ps > BASE_PAGE_SIZE ? 'SYS_ERR_VM_FRAME_UNALIGNED' : 'SYS_ERR_FRAME_OFFSET_INVALID', 'src');
     },
   },

@@ -1,0 +1,222 @@
+// Shared fixtures for the kernel spec and model tests: boot a configuration
+// into the reference model, name the init domain's well-known slots, apply
+// operations while checking every invariant and postcondition, and ask the
+// spec which precondition is the first to fail.
+import { expect } from 'vitest';
+import { ModelKernel } from '../../../model/kernel/model-kernel.js';
+import { archProfiles } from '../../../spec/kernel/arch.js';
+import {
+  bootLayout,
+  ROOTCN_SLOT_PACN,
+  ROOTCN_SLOT_PAGECN,
+  ROOTCN_SLOT_SLOT_ALLOC0,
+  ROOTCN_SLOT_SLOT_ALLOC1,
+  ROOTCN_SLOT_SLOT_ALLOC2,
+  ROOTCN_SLOT_SUPERCN,
+  ROOTCN_SLOT_TASKCN,
+  type BootInfo,
+} from '../../../spec/kernel/boot.js';
+import { capref1, capref2, type Capref } from '../../../spec/kernel/capref.js';
+import { defaultKernelConfig, type KernelConfig } from '../../../spec/kernel/config.js';
+import type { ArgName, KernelError } from '../../../spec/kernel/errors.js';
+import { checkInvariants } from '../../../spec/kernel/invariants/index.js';
+import type { KernelResult } from '../../../spec/kernel/kernel.js';
+import type { KernelOp } from '../../../spec/kernel/ops.js';
+import { checkPostconditions } from '../../../spec/kernel/postconditions.js';
+import { expectedResult, preconditionsByOp, type Expectation } from '../../../spec/kernel/preconditions/index.js';
+import { coreOf } from '../../../spec/kernel/query.js';
+import type { Rights } from '../../../spec/kernel/rights.js';
+import type { Capability, Cte, KernelState, MemoryCap, SlotAddr } from '../../../spec/kernel/state.js';
+import { KIB, MIB, type MemoryType } from '../../../spec/kernel/types.js';
+
+export { KIB, MIB };
+
+/** The init domain of a booted configuration, with names for its well-known slots. */
+export class World {
+  readonly k: ModelKernel;
+  readonly info: BootInfo;
+  readonly root: number;
+
+  constructor(readonly config: KernelConfig = defaultKernelConfig) {
+    this.k = new ModelKernel(config);
+    this.info = bootLayout(config);
+    this.root = this.info.rootCNode;
+  }
+
+  /** Level-2 capref: slot `l2` of the L2CNode in root slot `l1`. */
+  c2(l1: number, l2: number): Capref {
+    return capref2(this.root, l1, l2);
+  }
+  /** Level-1 capref: slot `l1` of the root L1CNode. */
+  c1(l1: number): Capref {
+    return capref1(this.root, l1);
+  }
+  /** The first RAM root capability, in the super CNode. */
+  get ram(): Capref {
+    return this.c2(ROOTCN_SLOT_SUPERCN, 0);
+  }
+  get physAddr(): Capref {
+    return this.c2(ROOTCN_SLOT_PACN, 0);
+  }
+  /** The root page table, in slot 0 of the page CNode (the hand-out's `cnode_page`). */
+  get vroot(): Capref {
+    return this.c2(ROOTCN_SLOT_PAGECN, 0);
+  }
+  get taskCn(): Capref {
+    return this.c1(ROOTCN_SLOT_TASKCN);
+  }
+  /** Free slots for test objects: the slot allocator's three empty L2CNodes. */
+  slot(i: number): Capref {
+    const cn = [ROOTCN_SLOT_SLOT_ALLOC0, ROOTCN_SLOT_SLOT_ALLOC1, ROOTCN_SLOT_SLOT_ALLOC2][Math.floor(i / 256)]!;
+    return this.c2(cn, i % 256);
+  }
+
+  state(): KernelState {
+    return this.k.observe();
+  }
+  ctes(): readonly Cte[] {
+    return coreOf(this.state(), 0)!.ctes;
+  }
+  /** The capability a capref names in the current state, by resolving it through the spec. */
+  capAt(ref: Capref): Capability | undefined {
+    const r = this.k.apply({ op: 'identify', target: ref });
+    return r.ok ? r.value.cap : undefined;
+  }
+  memAt(ref: Capref): MemoryCap {
+    const c = this.capAt(ref);
+    if (c === undefined || 'mapped' in c) throw new Error(`no memory capability at ${JSON.stringify(ref)}`);
+    return c;
+  }
+
+  /**
+   * Applies one operation and checks everything the spec says about the step:
+   * the model's result is what the preconditions prescribe, and afterwards
+   * every invariant and every postcondition holds.
+   */
+  step(op: KernelOp): KernelResult {
+    const pre = this.state();
+    const expected = expectedResult(pre, op);
+    const result = this.k.apply(op);
+    const post = this.state();
+    expect(summary(result), `result of ${op.op}`).toEqual(summary(expected));
+    expect(checkInvariants(post), `invariants after ${op.op}`).toEqual([]);
+    expect(checkPostconditions(pre, op, result, post), `postconditions of ${op.op}`).toEqual([]);
+    return result;
+  }
+  /** Applies an operation that must succeed. */
+  must(op: KernelOp): KernelResult {
+    const r = this.step(op);
+    if (!r.ok) throw new Error(`${op.op} failed with ${r.error} (${r.arg ?? ''}): ${JSON.stringify(op)}`);
+    return r;
+  }
+
+  // --- common operations ------------------------------------------------------
+  retype(src: Capref, type: MemoryType, offset: number, objsize: number, dest: Capref, count = 1): KernelResult {
+    return this.must({ op: 'retype', src, type, offset, objsize, count, dest });
+  }
+  copy(src: Capref, dest: Capref): KernelResult {
+    return this.must({ op: 'copy', src, dest });
+  }
+  mint(src: Capref, dest: Capref, rights: Rights): KernelResult {
+    return this.must({ op: 'mint', src, dest, rights });
+  }
+  map(vnode: Capref, src: Capref, entry: number, mapping: Capref, opts: { offset?: number; pteCount?: number; rights?: ('READ' | 'WRITE' | 'EXECUTE')[] } = {}): KernelResult {
+    return this.must({
+      op: 'vnode_map',
+      vnode,
+      src,
+      entry,
+      offset: opts.offset ?? 0,
+      pteCount: opts.pteCount ?? 1,
+      rights: opts.rights ?? ['READ', 'WRITE'],
+      mapping,
+    });
+  }
+}
+
+export const summary = (r: Expectation | KernelResult) => (r.ok ? { ok: true } : { ok: false, error: r.error, arg: r.arg });
+
+/** The id of the first precondition of `op` that fails in `state` ('core' for a missing core), or undefined. */
+export function firstFailingId(state: KernelState, op: KernelOp): string | undefined {
+  const core = coreOf(state, op.core ?? 0);
+  if (core === undefined) return 'core';
+  const ctx = { core, arch: archProfiles[state.arch], op };
+  for (const p of preconditionsByOp[op.op]) if (p.check(ctx as never) !== undefined) return p.id;
+  return undefined;
+}
+
+/**
+ * Asserts that `op` fails in the world's current state with exactly this
+ * precondition first, and that spec and model agree on error and argument
+ * and the model changes nothing.
+ */
+export function expectRefusal(w: World, op: KernelOp, id: string, error: KernelError, arg: ArgName): void {
+  const pre = w.state();
+  expect(firstFailingId(pre, op), 'first failing precondition').toBe(id);
+  expect(expectedResult(pre, op)).toEqual({ ok: false, error, arg });
+  const result = w.k.apply(op);
+  expect(result).toEqual({ ok: false, error, arg });
+  expect(w.state(), 'a refused operation changes nothing').toEqual(pre);
+}
+
+/** Like expectRefusal, for a hand-built state no model can reach: the spec's answer only. */
+export function expectSpecRefusal(state: KernelState, op: KernelOp, id: string, error: KernelError, arg: ArgName): void {
+  expect(firstFailingId(state, op), 'first failing precondition').toBe(id);
+  expect(expectedResult(state, op)).toEqual({ ok: false, error, arg });
+}
+
+/** A copy of a state with one core's slots and entries replaced. */
+export function withCore(s: KernelState, core: number, f: (c: { ctes: Cte[]; ptes: KernelState['cores'][number]['ptes'][number][] }) => void): KernelState {
+  const cores = s.cores.map((c) => {
+    if (c.core !== core) return c;
+    const copy = { ctes: c.ctes.map((e) => ({ ...e, cap: { ...e.cap } })), ptes: c.ptes.map((p) => ({ ...p })) };
+    f(copy);
+    return { core: c.core, ctes: copy.ctes, ptes: copy.ptes };
+  });
+  return { ...s, cores };
+}
+
+/** Replaces the capability in one slot of core 0. */
+export function patchCap(s: KernelState, at: SlotAddr, patch: Partial<Capability>): KernelState {
+  return withCore(s, 0, (c) => {
+    const i = c.ctes.findIndex((e) => e.cnode === at.cnode && e.slot === at.slot);
+    if (i < 0) throw new Error(`no capability at ${at.cnode}:${at.slot}`);
+    c.ctes[i] = { ...c.ctes[i]!, cap: { ...c.ctes[i]!.cap, ...patch } as Capability };
+  });
+}
+
+/** The slot address a capref names (resolved in the world's state). */
+export function slotOf(w: World, ref: Capref): SlotAddr {
+  const r = w.capAt(ref);
+  if (r === undefined) throw new Error('empty slot');
+  const l1 = ref.level === 1 ? ref.cptr : Math.floor(ref.cptr / 256);
+  if (ref.level === 1) return { cnode: ref.root, slot: l1 };
+  const cn = w.ctes().find((e) => e.cnode === ref.root && e.slot === l1)!.cap as MemoryCap;
+  return { cnode: cn.base, slot: ref.cptr % 256 };
+}
+
+/**
+ * A world with a page-table hierarchy on AArch64: the root table (l0) maps an
+ * l1 table at entry 0, which maps an l2 table at entry 0, which maps an l3
+ * table at entry 0. A 16 KiB Frame and a 2 MiB-aligned 2 MiB Frame are ready.
+ */
+export function pagedWorld(): World & { l1: Capref; l2: Capref; l3: Capref; frame: Capref; big: Capref } {
+  const w = new World() as World & { l1: Capref; l2: Capref; l3: Capref; frame: Capref; big: Capref };
+  const ramBase = w.info.ramRoots[0]!.base;
+  w.l1 = w.slot(0);
+  w.l2 = w.slot(1);
+  w.l3 = w.slot(2);
+  w.frame = w.slot(3);
+  w.big = w.slot(4);
+  w.retype(w.ram, 'VNode_AARCH64_l1', 0, 4 * KIB, w.l1);
+  w.retype(w.ram, 'VNode_AARCH64_l2', 4 * KIB, 4 * KIB, w.l2);
+  w.retype(w.ram, 'VNode_AARCH64_l3', 8 * KIB, 4 * KIB, w.l3);
+  w.retype(w.ram, 'Frame', 16 * KIB, 16 * KIB, w.frame);
+  // The first 2 MiB boundary inside the RAM root.
+  const aligned = Math.ceil(ramBase / (2 * MIB)) * 2 * MIB;
+  w.retype(w.ram, 'Frame', aligned - ramBase, 2 * MIB, w.big);
+  w.map(w.vroot, w.l1, 0, w.slot(10), { rights: ['READ'] });
+  w.map(w.l1, w.l2, 0, w.slot(11), { rights: ['READ'] });
+  w.map(w.l2, w.l3, 0, w.slot(12), { rights: ['READ'] });
+  return w;
+}

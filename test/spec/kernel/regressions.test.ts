@@ -1,0 +1,40 @@
+// Bugs found in the spec and the model, one test each, so that they stay fixed.
+import { describe, expect, it } from 'vitest';
+import { isAlignedSum } from '../../../spec/kernel/state.js';
+import { expectRefusal, MIB, pagedWorld, World } from './fixtures.js';
+
+describe('regressions', () => {
+  describe('alignment of base + offset beyond 2^53', () => {
+    it('isAlignedSum does not trust a rounded sum: 0x80021000 + (2^53 - 1) is not 4 KiB-aligned', () => {
+      // The float sum rounds to 2^53 + 0x80021000, a multiple of 4096.
+      expect((0x80021000 + Number.MAX_SAFE_INTEGER) % 4096).toBe(0);
+      expect(isAlignedSum(0x80021000, Number.MAX_SAFE_INTEGER, 4096)).toBe(false);
+      expect(isAlignedSum(0x80021000, 2 ** 52, 4096)).toBe(true);
+    });
+
+    it('retype.offset-aligned: a huge misaligned offset is refused as an offset error before the size check', () => {
+      const w = new World();
+      expectRefusal(
+        w,
+        { op: 'retype', src: w.ram, offset: Number.MAX_SAFE_INTEGER, type: 'Frame', objsize: 3, count: 1, dest: w.slot(0) },
+        'retype.offset-aligned',
+        'SYS_ERR_RETYPE_INVALID_OFFSET',
+        'src',
+      );
+    });
+
+    it('map.frame-align: a huge misaligned offset into a 2 MiB block is SYS_ERR_VM_FRAME_UNALIGNED, not a range error', () => {
+      const w = pagedWorld();
+      const big = w.memAt(w.big);
+      // base + (2^53 - 1) rounds to a multiple of 2 MiB in floating point.
+      expect((big.base + Number.MAX_SAFE_INTEGER) % (2 * MIB)).toBe(0);
+      expectRefusal(
+        w,
+        { op: 'vnode_map', vnode: w.l2, src: w.big, entry: 1, offset: Number.MAX_SAFE_INTEGER, pteCount: 1, rights: ['READ'], mapping: w.slot(20) },
+        'map.frame-align',
+        'SYS_ERR_VM_FRAME_UNALIGNED',
+        'src',
+      );
+    });
+  });
+});
