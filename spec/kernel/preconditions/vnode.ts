@@ -13,6 +13,8 @@ import { BASE_PAGE_SIZE, isVNodeType, type VNodeType } from '../types.js';
 import { LOOKUP_SOURCE, type Precondition, type PreconditionContext } from './framework.js';
 
 export interface MapContext extends PreconditionContext<VNodeMapOp> {
+  /** What the page-table capref names, before its type is checked. */
+  vnodeCte?: Cte;
   vnode?: Cte & { cap: MemoryCap & { type: VNodeType } };
   level?: VNodeLevel;
   src?: Cte;
@@ -36,20 +38,33 @@ const pageSize = (c: MapContext): number | undefined => {
   return k.kind === 'page' ? k.pageSize : undefined;
 };
 
-const vnodeLookup = <C extends PreconditionContext<VNodeMapOp | VNodeUnmapOp> & { vnode?: MapContext['vnode']; level?: VNodeLevel }>(
+type VNodeContext = PreconditionContext<VNodeMapOp | VNodeUnmapOp> & { vnodeCte?: Cte; vnode?: MapContext['vnode']; level?: VNodeLevel };
+
+const vnodeLookup = <C extends VNodeContext>(
   op: 'map' | 'unmap',
 ): Precondition<C>[] => [
   {
     id: `${op}.vnode`,
     error: 'lookup',
-    rule: 'The page-table capref resolves to a capability.',
+    rule: 'The page-table capref resolves to a capability (READ on the CNodes it passes).',
     source: LOOKUP_SOURCE,
     check: (c) => {
       const r = lookupCap(c.core, c.op.vnode, 'vnode', 'read');
       if (!r.ok) return r;
-      if (isMappingCap(r.value.cap) || !isVNodeType(r.value.cap.type)) return err('SYS_ERR_VNODE_TYPE', 'vnode');
-      c.vnode = r.value as MapContext['vnode'];
-      c.level = c.arch.levels[r.value.cap.type as VNodeType]!;
+      c.vnodeCte = r.value;
+      return undefined;
+    },
+  },
+  {
+    id: `${op}.vnode-type`,
+    error: 'SYS_ERR_VNODE_TYPE',
+    rule: 'The page-table capability is a VNode (a page table of the architecture profile).',
+    source: 'kernel/syscall.c (map and unmap are invocations of VNode capabilities only)',
+    check: (c) => {
+      const v = c.vnodeCte!;
+      if (isMappingCap(v.cap) || !isVNodeType(v.cap.type) || c.arch.levels[v.cap.type] === undefined) return err('SYS_ERR_VNODE_TYPE', 'vnode');
+      c.vnode = v as MapContext['vnode'];
+      c.level = c.arch.levels[v.cap.type]!;
       return undefined;
     },
   },
@@ -197,6 +212,7 @@ export const vnodeMapPreconditions: readonly Precondition<MapContext>[] = [
 ];
 
 export interface UnmapContext extends PreconditionContext<VNodeUnmapOp> {
+  vnodeCte?: Cte;
   vnode?: MapContext['vnode'];
   level?: VNodeLevel;
   mapping?: Cte;

@@ -1,7 +1,8 @@
 // Bugs found in the spec and the model, one test each, so that they stay fixed.
 import { describe, expect, it } from 'vitest';
+import { preconditionsByOp } from '../../../spec/kernel/preconditions/index.js';
 import { isAlignedSum } from '../../../spec/kernel/state.js';
-import { expectRefusal, MIB, pagedWorld, World } from './fixtures.js';
+import { expectRefusal, expectSpecRefusal, MIB, pagedWorld, patchCap, slotOf, World } from './fixtures.js';
 
 describe('regressions', () => {
   describe('alignment of base + offset beyond 2^53', () => {
@@ -34,6 +35,35 @@ describe('regressions', () => {
         'map.frame-align',
         'SYS_ERR_VM_FRAME_UNALIGNED',
         'src',
+      );
+    });
+  });
+
+  describe('a page-table capref that names something else', () => {
+    it('map.vnode-type: SYS_ERR_VNODE_TYPE has its own precondition, so the registry declares the error the check returns', () => {
+      const ids = preconditionsByOp.vnode_map.map((p) => p.id);
+      expect(ids.slice(0, 3)).toEqual(['map.vnode', 'map.vnode-type', 'map.vnode-rights']);
+      expect(preconditionsByOp.vnode_map.find((p) => p.id === 'map.vnode-type')!.error).toBe('SYS_ERR_VNODE_TYPE');
+      const w = new World();
+      expectRefusal(
+        w,
+        { op: 'vnode_map', vnode: w.ram, src: w.ram, entry: 0, offset: 0, pteCount: 1, rights: [], mapping: w.slot(0) },
+        'map.vnode-type',
+        'SYS_ERR_VNODE_TYPE',
+        'vnode',
+      );
+    });
+
+    it('map.vnode-type: a page table of another architecture profile is refused instead of crashing the spec', () => {
+      const w = new World();
+      // Only a hand-built state has one (RT-TYPE-IN-ARCH): an ARMv7 table on AArch64.
+      const s = patchCap(w.state(), slotOf(w, w.vroot), { type: 'VNode_ARM_l2', bytes: 1024 });
+      expectSpecRefusal(
+        s,
+        { op: 'vnode_map', vnode: w.vroot, src: w.ram, entry: 0, offset: 0, pteCount: 1, rights: [], mapping: w.slot(0) },
+        'map.vnode-type',
+        'SYS_ERR_VNODE_TYPE',
+        'vnode',
       );
     });
   });
