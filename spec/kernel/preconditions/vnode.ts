@@ -68,17 +68,20 @@ const vnodeLookup = <C extends VNodeContext>(
       return undefined;
     },
   },
-  {
-    id: `${op}.vnode-rights`,
-    error: 'SYS_ERR_DEST_CAP_RIGHTS',
-    rule: 'The page-table capability has the WRITE right.',
-    source: 'kernel/syscall.c sys_map, handle_unmap',
-    check: (c) => (hasRights(c.vnode!.cap.rights, ['WRITE']) ? undefined : err('SYS_ERR_DEST_CAP_RIGHTS', 'vnode')),
-  },
 ];
+
+const vnodeRights = <C extends VNodeContext>(op: 'map' | 'unmap', source: string): Precondition<C> => ({
+  id: `${op}.vnode-rights`,
+  error: 'SYS_ERR_DEST_CAP_RIGHTS',
+  rule: 'The page-table capability has the WRITE right.',
+  source,
+  check: (c) => (hasRights(c.vnode!.cap.rights, ['WRITE']) ? undefined : err('SYS_ERR_DEST_CAP_RIGHTS', 'vnode')),
+});
 
 export const vnodeMapPreconditions: readonly Precondition<MapContext>[] = [
   ...vnodeLookup<MapContext>('map'),
+  // sys_map checks the table's WRITE right before it looks anything else up.
+  vnodeRights<MapContext>('map', 'kernel/syscall.c sys_map'),
   {
     id: 'map.src',
     error: 'lookup',
@@ -218,6 +221,10 @@ export interface UnmapContext extends PreconditionContext<VNodeUnmapOp> {
   mapping?: Cte;
 }
 
+// Order: Barrelfish's handle_unmap (kernel/arch/*/syscall.c) looks the
+// mapping up first; page_mappings_unmap (kernel/paging_generic.c) then asserts
+// that it is a Mapping capability and checks the table's WRITE right. The
+// table check and the lock are capref's (DEC-UNMAP-FOREIGN, DEC-BUSY).
 export const vnodeUnmapPreconditions: readonly Precondition<UnmapContext>[] = [
   ...vnodeLookup<UnmapContext>('unmap'),
   {
@@ -239,6 +246,7 @@ export const vnodeUnmapPreconditions: readonly Precondition<UnmapContext>[] = [
     source: 'kernel/paging_generic.c page_mappings_unmap (asserted only); DEC-UNMAP-FOREIGN',
     check: (c) => (isMappingCap(c.mapping!.cap) ? undefined : err('SYS_ERR_WRONG_MAPPING', 'mapping')),
   },
+  vnodeRights<UnmapContext>('unmap', 'kernel/paging_generic.c page_mappings_unmap'),
   {
     id: 'unmap.mapping-table',
     error: 'SYS_ERR_VNODE_NOT_INSTALLED',

@@ -67,4 +67,30 @@ describe('regressions', () => {
       );
     });
   });
+
+  describe('vnode_unmap checks in Barrelfish order', () => {
+    it('unmap.mapping before unmap.vnode-rights: an empty mapping slot through a read-only table is a lookup error (handle_unmap looks up first)', () => {
+      const w = pagedWorld();
+      w.mint(w.l3, w.slot(30), ['READ']);
+      expectRefusal(w, { op: 'vnode_unmap', vnode: w.slot(30), mapping: w.slot(31) }, 'unmap.mapping', 'SYS_ERR_CAP_NOT_FOUND', 'mapping');
+    });
+
+    it('unmap.mapping-type before unmap.vnode-rights: page_mappings_unmap asserts the Mapping type before it checks WRITE', () => {
+      const w = pagedWorld();
+      w.mint(w.l3, w.slot(30), ['READ']);
+      expectRefusal(w, { op: 'vnode_unmap', vnode: w.slot(30), mapping: w.frame }, 'unmap.mapping-type', 'SYS_ERR_WRONG_MAPPING', 'mapping');
+    });
+
+    it('map keeps sys_map order: the table WRITE right is checked before the source is looked up', () => {
+      const w = pagedWorld();
+      w.mint(w.l3, w.slot(30), ['READ']);
+      expectRefusal(
+        w,
+        { op: 'vnode_map', vnode: w.slot(30), src: w.slot(31), entry: 0, offset: 0, pteCount: 1, rights: [], mapping: w.slot(32) },
+        'map.vnode-rights',
+        'SYS_ERR_DEST_CAP_RIGHTS',
+        'vnode',
+      );
+    });
+  });
 });
