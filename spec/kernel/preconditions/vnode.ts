@@ -168,12 +168,21 @@ export const vnodeMapPreconditions: readonly Precondition<MapContext>[] = [
   {
     id: 'map.frame-align',
     error: 'SYS_ERR_VM_FRAME_UNALIGNED',
-    rule: 'The mapped physical address (frame base + offset) is aligned to the page or block size; a misaligned 4 KiB page offset is SYS_ERR_FRAME_OFFSET_INVALID.',
-    source: 'kernel/arch/x86_64/page_mappings_arch.c (superpage alignment); DEC-PAGE-OFFSET',
+    rule: 'A frame mapped as a large page or block: the mapped physical address (frame base + offset) is aligned to the block size.',
+    source: 'kernel/arch/x86_64/page_mappings_arch.c (superpage alignment)',
     check: (c) => {
       const ps = pageSize(c);
-      if (ps === undefined || isAlignedSum(srcMem(c).base, c.op.offset, ps)) return undefined;
-      return err(ps > BASE_PAGE_SIZE ? 'SYS_ERR_VM_FRAME_UNALIGNED' : 'SYS_ERR_FRAME_OFFSET_INVALID', 'src');
+      return ps !== undefined && ps > BASE_PAGE_SIZE && !isAlignedSum(srcMem(c).base, c.op.offset, ps) ? err('SYS_ERR_VM_FRAME_UNALIGNED', 'src') : undefined;
+    },
+  },
+  {
+    id: 'map.page-offset',
+    error: 'SYS_ERR_FRAME_OFFSET_INVALID',
+    rule: 'A frame mapped as 4 KiB pages: the mapped physical address (frame base + offset) is 4 KiB-aligned.',
+    source: 'kernel/arch/armv7/paging.c caps_map_l2, kernel/arch/armv8/paging.c caps_map_l3 (offset % BASE_PAGE_SIZE); DEC-PAGE-OFFSET',
+    check: (c) => {
+      const ps = pageSize(c);
+      return ps === BASE_PAGE_SIZE && !isAlignedSum(srcMem(c).base, c.op.offset, ps) ? err('SYS_ERR_FRAME_OFFSET_INVALID', 'src') : undefined;
     },
   },
   {

@@ -26,7 +26,7 @@ import { checkPostconditions } from '../../../spec/kernel/postconditions.js';
 import { expectedResult, preconditionsByOp, type Expectation } from '../../../spec/kernel/preconditions/index.js';
 import { coreOf } from '../../../spec/kernel/query.js';
 import type { Rights } from '../../../spec/kernel/rights.js';
-import type { Capability, Cte, KernelState, MemoryCap, SlotAddr } from '../../../spec/kernel/state.js';
+import type { Capability, Cte, KernelState, MemoryCap, Pte, SlotAddr } from '../../../spec/kernel/state.js';
 import { KIB, MIB, type MemoryType } from '../../../spec/kernel/types.js';
 
 export { KIB, MIB };
@@ -153,6 +153,7 @@ export function firstFailingId(state: KernelState, op: KernelOp): string | undef
 export function expectRefusal(w: World, op: KernelOp, id: string, error: KernelError, arg: ArgName): void {
   const pre = w.state();
   expect(firstFailingId(pre, op), 'first failing precondition').toBe(id);
+  expectDeclaredError(op, id, error);
   expect(expectedResult(pre, op)).toEqual({ ok: false, error, arg });
   const result = w.k.apply(op);
   expect(result).toEqual({ ok: false, error, arg });
@@ -162,11 +163,31 @@ export function expectRefusal(w: World, op: KernelOp, id: string, error: KernelE
 /** Like expectRefusal, for a hand-built state no model can reach: the spec's answer only. */
 export function expectSpecRefusal(state: KernelState, op: KernelOp, id: string, error: KernelError, arg: ArgName): void {
   expect(firstFailingId(state, op), 'first failing precondition').toBe(id);
+  expectDeclaredError(op, id, error);
   expect(expectedResult(state, op)).toEqual({ ok: false, error, arg });
 }
 
+/** The errors a capref lookup can return (kernel/capabilities.c caps_lookup_slot). */
+export const lookupErrors: readonly KernelError[] = [
+  'SYS_ERR_CAP_LOOKUP_DEPTH',
+  'SYS_ERR_CNODE_NOT_ROOT',
+  'SYS_ERR_L1_CNODE_INDEX',
+  'SYS_ERR_CNODE_NOT_FOUND',
+  'SYS_ERR_CNODE_TYPE',
+  'SYS_ERR_CNODE_RIGHTS',
+  'SYS_ERR_CAP_NOT_FOUND',
+];
+
+/** A precondition returns the error its registry entry declares (any lookup error for 'lookup'). */
+function expectDeclaredError(op: KernelOp, id: string, error: KernelError): void {
+  if (id === 'core') return expect(error).toBe('SYS_ERR_CORE_NOT_FOUND');
+  const declared = preconditionsByOp[op.op].find((p) => p.id === id)!.error;
+  if (declared === 'lookup') expect(lookupErrors, `${id} is a lookup`).toContain(error);
+  else expect(error, `${id} declares ${declared}`).toBe(declared);
+}
+
 /** A copy of a state with one core's slots and entries replaced. */
-export function withCore(s: KernelState, core: number, f: (c: { ctes: Cte[]; ptes: KernelState['cores'][number]['ptes'][number][] }) => void): KernelState {
+export function withCore(s: KernelState, core: number, f: (c: { ctes: Cte[]; ptes: Pte[] }) => void): KernelState {
   const cores = s.cores.map((c) => {
     if (c.core !== core) return c;
     const copy = { ctes: c.ctes.map((e) => ({ ...e, cap: { ...e.cap } })), ptes: c.ptes.map((p) => ({ ...p })) };

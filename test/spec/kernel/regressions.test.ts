@@ -93,4 +93,20 @@ describe('regressions', () => {
       );
     });
   });
+
+  describe('one precondition, one error', () => {
+    it('map.page-offset: a misaligned 4 KiB page offset has its own precondition, declared SYS_ERR_FRAME_OFFSET_INVALID', () => {
+      const byId = new Map(preconditionsByOp.vnode_map.map((p) => [p.id, p.error] as const));
+      expect(byId.get('map.frame-align')).toBe('SYS_ERR_VM_FRAME_UNALIGNED');
+      expect(byId.get('map.page-offset')).toBe('SYS_ERR_FRAME_OFFSET_INVALID');
+      const w = pagedWorld();
+      expectRefusal(
+        w,
+        { op: 'vnode_map', vnode: w.l3, src: w.frame, entry: 5, offset: 100, pteCount: 1, rights: ['READ'], mapping: w.slot(20) },
+        'map.page-offset',
+        'SYS_ERR_FRAME_OFFSET_INVALID',
+        'src',
+      );
+    });
+  });
 });
