@@ -24,6 +24,7 @@ import type { KernelResult } from '../../../spec/kernel/kernel.js';
 import type { KernelOp } from '../../../spec/kernel/ops.js';
 import { checkPostconditions } from '../../../spec/kernel/postconditions.js';
 import { expectedResult, preconditionsByOp, type Expectation } from '../../../spec/kernel/preconditions/index.js';
+import { resolveSlot } from '../../../spec/kernel/lookup.js';
 import { coreOf } from '../../../spec/kernel/query.js';
 import type { Rights } from '../../../spec/kernel/rights.js';
 import type { Capability, Cte, KernelState, MemoryCap, Pte, SlotAddr } from '../../../spec/kernel/state.js';
@@ -206,14 +207,11 @@ export function patchCap(s: KernelState, at: SlotAddr, patch: Partial<Capability
   });
 }
 
-/** The slot address a capref names (resolved in the world's state). */
+/** The slot address a capref names (resolved through the spec in the world's state; the slot may be empty). */
 export function slotOf(w: World, ref: Capref): SlotAddr {
-  const r = w.capAt(ref);
-  if (r === undefined) throw new Error('empty slot');
-  const l1 = ref.level === 1 ? ref.cptr : Math.floor(ref.cptr / 256);
-  if (ref.level === 1) return { cnode: ref.root, slot: l1 };
-  const cn = w.ctes().find((e) => e.cnode === ref.root && e.slot === l1)!.cap as MemoryCap;
-  return { cnode: cn.base, slot: ref.cptr % 256 };
+  const r = resolveSlot(coreOf(w.state(), 0)!, ref, 'target', 'read');
+  if (!r.ok) throw new Error(`${JSON.stringify(ref)} does not resolve: ${r.error}`);
+  return r.value.addr;
 }
 
 /**
@@ -239,5 +237,56 @@ export function pagedWorld(): World & { l1: Capref; l2: Capref; l3: Capref; fram
   w.map(w.vroot, w.l1, 0, w.slot(10), { rights: ['READ'] });
   w.map(w.l1, w.l2, 0, w.slot(11), { rights: ['READ'] });
   w.map(w.l2, w.l3, 0, w.slot(12), { rights: ['READ'] });
+  return w;
+}
+
+/**
+ * A reachable state with something of every kind: the paged world plus a
+ * mapped frame and a mapped copy of it, a minted read-only copy, a DevFrame
+ * mapped from the device window, a 2 MiB block, a new L2CNode holding copies,
+ * a Dispatcher with two LMP endpoints, nested RAM, and a full-size RAM copy.
+ */
+export function richWorld(): ReturnType<typeof pagedWorld> & { cnode: Capref; dev: Capref } {
+  const w = pagedWorld() as ReturnType<typeof pagedWorld> & { cnode: Capref; dev: Capref };
+  w.map(w.l3, w.frame, 5, w.slot(20), { pteCount: 2 });
+  w.copy(w.frame, w.slot(21));
+  w.map(w.l3, w.slot(21), 7, w.slot(22), { offset: 8 * KIB, pteCount: 2 });
+  w.mint(w.frame, w.slot(23), ['READ']);
+  w.map(w.l3, w.slot(23), 9, w.slot(24), { rights: ['READ'] });
+  w.dev = w.slot(25);
+  w.retype(w.physAddr, 'DevFrame', 0, 8 * KIB, w.dev);
+  w.map(w.l3, w.dev, 100, w.slot(26), { pteCount: 2 });
+  w.map(w.l2, w.big, 1, w.slot(27));
+  w.cnode = w.c1(14);
+  w.retype(w.ram, 'L2CNode', 32 * KIB, 16 * KIB, w.cnode);
+  w.copy(w.frame, w.c2(14, 0));
+  w.copy(w.cnode, w.c2(14, 1)); // a CNode that holds a copy of itself
+  w.retype(w.ram, 'Dispatcher', 48 * KIB, KIB, w.slot(28));
+  w.retype(w.slot(28), 'EndPointLMP', 0, KIB, w.slot(29));
+  w.retype(w.slot(28), 'EndPointLMP', 0, KIB, w.slot(30));
+  w.retype(w.ram, 'RAM', 64 * KIB, 64 * KIB, w.slot(31));
+  w.retype(w.slot(31), 'RAM', 0, 64 * KIB, w.slot(38)); // full-size, same type: a copy
+  w.retype(w.slot(31), 'RAM', 0, 16 * KIB, w.slot(32), 2);
+  w.retype(w.slot(32), 'Frame', 0, 4 * KIB, w.slot(34), 4);
+  return w;
+}
+
+/** An ARMv7 world (RAM not 16 KiB-aligned, so boot leaves an alignment gap) with an L2 table mapped into the root L1 table. */
+export function armv7World(): World & { l2: Capref; frame: Capref } {
+  const w = new World({
+    arch: 'armv7',
+    cores: 1,
+    memory: [
+      { base: 0x1000_0000, bytes: 16 * MIB, kind: 'device' },
+      { base: 0x8000_1000, bytes: 64 * MIB, kind: 'ram' },
+    ],
+  }) as World & { l2: Capref; frame: Capref };
+  w.l2 = w.slot(0);
+  w.frame = w.slot(1);
+  // The alignment gap is the first RAM root; the big region is the second.
+  const ram = w.c2(3, 1);
+  w.retype(ram, 'VNode_ARM_l2', 0, KIB, w.l2);
+  w.retype(ram, 'Frame', 4 * KIB, 16 * KIB, w.frame);
+  w.map(w.vroot, w.l2, 0, w.slot(10), { rights: ['READ'] });
   return w;
 }
