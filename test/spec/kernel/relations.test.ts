@@ -18,6 +18,7 @@ import {
 import {
   compareCapsMdbOrder,
   contains,
+  canonicalState,
   isMemoryCap,
   kernelStateSchema,
   NO_REMOTE,
@@ -32,6 +33,7 @@ import {
   isAncestorType,
   isCNodeType,
   isMappingType,
+  isMemoryType,
   isRetypeEdge,
   isVNodeType,
   L2_CNODE_SLOTS,
@@ -44,7 +46,10 @@ import {
   typeTable,
   type MemoryType,
 } from '../../../spec/kernel/types.js';
-import { KIB, lookupErrors, MIB, richWorld } from './fixtures.js';
+import { capref1 } from '../../../spec/kernel/capref.js';
+import { opCore } from '../../../spec/kernel/ops.js';
+import { archOf, capAt, cnodeObject, cnodeSlotCount, copiesOf, coreOf, levelOf, mappingOf, slotsOfCNode, vnodeObject } from '../../../spec/kernel/query.js';
+import { KIB, lookupErrors, MIB, richWorld, slotOf, World } from './fixtures.js';
 
 const cap = (type: MemoryType, base: number, bytes: number, rights = ALL_RIGHTS): MemoryCap => ({ type, base, bytes, rights, owner: 0, locked: false, remote: NO_REMOTE });
 const mapping = (slot: number, o: Partial<MappingCap> = {}): MappingCap => ({
@@ -249,5 +254,46 @@ describe('error codes', () => {
     for (const [code, text] of Object.entries(kernelErrors)) expect(text.length, code).toBeGreaterThan(10);
     expect(kernelErrorSchema.safeParse('SYS_ERR_REVOKE_FIRST' satisfies KernelError).success).toBe(true);
     expect(kernelErrorSchema.safeParse('SYS_ERR_NOPE').success).toBe(false);
+  });
+});
+
+describe('queries over one core (full scans)', () => {
+  it('find CNode and VNode objects, copies, the mapping of a slot, a CNode\'s slots and slot count', () => {
+    const w = richWorld();
+    const s = w.state();
+    const core = coreOf(s, 0)!;
+    expect(archOf(s)).toBe(archProfiles.aarch64);
+    const l3 = w.memAt(w.l3);
+    expect(vnodeObject(core, l3.base)).toMatchObject({ type: 'VNode_AARCH64_l3' });
+    expect(vnodeObject(core, w.memAt(w.frame).base)).toBeUndefined();
+    expect(cnodeObject(core, w.root)).toMatchObject({ type: 'L1CNode' });
+    expect(cnodeObject(core, w.root, 'L2CNode')).toBeUndefined();
+    expect(cnodeSlotCount(w.memAt(w.c1(7)))).toBe(256);
+    expect(cnodeSlotCount({ ...w.memAt(w.c2(0, 2)), bytes: 32 * KIB })).toBe(512);
+    expect(copiesOf(core, w.capAt(w.frame)!).length).toBe(4); // the frame, its copy, the minted copy, the copy in the new CNode
+    const frameSlot = slotOf(w, w.frame);
+    expect(mappingOf(core, frameSlot)).toMatchObject({ cap: { type: 'Frame_Mapping', entry: 5, pteCount: 2 } });
+    expect(capAt(core, frameSlot)).toEqual(w.capAt(w.frame));
+    expect(slotsOfCNode(core, w.root).map((e) => e.slot)).toEqual([0, 1, 3, 5, 7, 8, 9, 14]);
+    expect(levelOf(archProfiles.aarch64, 'VNode_AARCH64_l3')).toEqual({ entries: 512, pageSize: 4 * KIB });
+    expect(levelOf(archProfiles.aarch64, 'VNode_ARM_l1')).toBeUndefined();
+  });
+  it('opCore defaults to core 0', () => {
+    expect(opCore({ op: 'identify', target: capref1(0, 0) })).toBe(0);
+    expect(opCore({ op: 'identify', core: 3, target: capref1(0, 0) })).toBe(3);
+  });
+  it('canonicalState sorts cores, slots, entries and the memory map', () => {
+    const w = new World();
+    const s = w.state();
+    const shuffled = {
+      ...s,
+      memory: [...s.memory].reverse(),
+      cores: [{ core: 1, ctes: [], ptes: [] }, { ...s.cores[0]!, ctes: [...s.cores[0]!.ctes].reverse() }],
+    };
+    const c = canonicalState(shuffled);
+    expect(c.cores.map((x) => x.core)).toEqual([0, 1]);
+    expect(c.cores[0]!.ctes).toEqual(s.cores[0]!.ctes);
+    expect(c.memory).toEqual(s.memory);
+    expect(isMemoryType('RAM') && !isMemoryType('Frame_Mapping')).toBe(true);
   });
 });
