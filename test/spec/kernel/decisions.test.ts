@@ -220,11 +220,14 @@ describe('decisions', () => {
     expect(w.capAt(w.slot(1))).toMatchObject({ type: 'EndPointLMP', base: d.base, bytes: d.bytes });
     expect(isCopy(w.capAt(w.slot(1))!, w.capAt(w.slot(2))!)).toBe(true);
     expectRefusal(w, { op: 'retype', src: w.slot(0), offset: 0, type: 'EndPointLMP', objsize: KIB, count: 2, dest: w.slot(3) }, 'retype.count', 'SYS_ERR_RETYPE_INVALID_COUNT', 'src');
-    // A surviving endpoint keeps the dispatcher's memory: nothing is reclaimed until it goes (and the RAM root is gone).
+    // A surviving endpoint keeps the dispatcher's memory: it cannot be retyped while an endpoint lives ...
+    w.must({ op: 'delete', target: w.slot(0) });
+    expectRefusal(w, { op: 'retype', src: w.ram, offset: 0, type: 'Frame', objsize: 4 * KIB, count: 1, dest: w.slot(3) }, 'retype.no-overlap', 'SYS_ERR_REVOKE_FIRST', 'src');
+    // ... and endpoints own no memory: deleting them (with the RAM root gone) hands nothing back, so a
+    // dispatcher deleted before its endpoints strands its memory, like any parent before its children.
     w.must({ op: 'delete', target: w.ram });
-    expect(w.must({ op: 'delete', target: w.slot(0) })).toEqual({ ok: true, value: { deleted: 1, reclaimed: [] } });
-    w.must({ op: 'delete', target: w.slot(1) });
-    expect(w.must({ op: 'delete', target: w.slot(2) })).toEqual({ ok: true, value: { deleted: 1, reclaimed: [] } }); // endpoints own no memory
+    expect(w.must({ op: 'delete', target: w.slot(1) })).toEqual({ ok: true, value: { deleted: 1, reclaimed: [] } });
+    expect(w.must({ op: 'delete', target: w.slot(2) })).toEqual({ ok: true, value: { deleted: 1, reclaimed: [] } });
   });
 
   decision('DEC-PAGE-OFFSET', 'a misaligned 4 KiB page offset is SYS_ERR_FRAME_OFFSET_INVALID; a misaligned block SYS_ERR_VM_FRAME_UNALIGNED', () => {

@@ -58,6 +58,13 @@ describe('preconditions: the operation core', () => {
     expectRefusal(w, { op: 'identify', core: 1, target: w.ram }, 'core', 'SYS_ERR_CORE_NOT_FOUND', 'core');
     expectRefusal(w, { ...retypeOp(w), core: 7 }, 'core', 'SYS_ERR_CORE_NOT_FOUND', 'core');
   });
+  it('an operation on another core is judged in that core\'s CSpace (a hand-built two-core state)', () => {
+    const w = new World();
+    const s = w.state();
+    const two: KernelState = { ...s, cores: [s.cores[0]!, { ...s.cores[0]!, core: 1, ctes: s.cores[0]!.ctes.filter((e) => e.cnode === w.root || e.cap.type === 'L1CNode') }] };
+    expect(expectedResult(two, { op: 'identify', core: 1, target: w.c1(3) })).toEqual({ ok: true });
+    expectSpecRefusal(two, { op: 'identify', core: 1, target: w.ram }, 'identify.target', 'SYS_ERR_CAP_NOT_FOUND', 'target');
+  });
 });
 
 describe('preconditions: retype', () => {
