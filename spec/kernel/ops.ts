@@ -20,7 +20,7 @@ import type { MapRightName, RightName } from './rights.js';
 
 const core = z.number().int().min(0).max(255).default(0).describe('the core whose kernel runs the operation');
 
-export const retypeOpSchema = z.object({
+export const retypeOpSchema = z.strictObject({
   op: z.literal('retype'),
   core,
   src: caprefSchema,
@@ -31,11 +31,11 @@ export const retypeOpSchema = z.object({
   dest: caprefSchema.describe('the first destination slot; the objects go into consecutive slots of its CNode'),
 });
 
-export const copyOpSchema = z.object({ op: z.literal('copy'), core, src: caprefSchema, dest: caprefSchema });
-export const mintOpSchema = z.object({ op: z.literal('mint'), core, src: caprefSchema, dest: caprefSchema, rights: rightsSchema });
-export const deleteOpSchema = z.object({ op: z.literal('delete'), core, target: caprefSchema });
-export const revokeOpSchema = z.object({ op: z.literal('revoke'), core, target: caprefSchema });
-export const vnodeMapOpSchema = z.object({
+export const copyOpSchema = z.strictObject({ op: z.literal('copy'), core, src: caprefSchema, dest: caprefSchema });
+export const mintOpSchema = z.strictObject({ op: z.literal('mint'), core, src: caprefSchema, dest: caprefSchema, rights: rightsSchema });
+export const deleteOpSchema = z.strictObject({ op: z.literal('delete'), core, target: caprefSchema });
+export const revokeOpSchema = z.strictObject({ op: z.literal('revoke'), core, target: caprefSchema });
+export const vnodeMapOpSchema = z.strictObject({
   op: z.literal('vnode_map'),
   core,
   vnode: caprefSchema.describe('the page table to write'),
@@ -46,18 +46,19 @@ export const vnodeMapOpSchema = z.object({
   rights: mapRightsSchema,
   mapping: caprefSchema.describe('an empty slot of an L2CNode for the new Mapping capability'),
 });
-export const vnodeUnmapOpSchema = z.object({ op: z.literal('vnode_unmap'), core, vnode: caprefSchema, mapping: caprefSchema });
-export const identifyOpSchema = z.object({ op: z.literal('identify'), core, target: caprefSchema });
-export const lockOpSchema = z.object({ op: z.literal('lock'), core, target: caprefSchema });
-export const unlockOpSchema = z.object({ op: z.literal('unlock'), core, target: caprefSchema });
-export const remoteRelationsOpSchema = z.object({
+export const vnodeUnmapOpSchema = z.strictObject({ op: z.literal('vnode_unmap'), core, vnode: caprefSchema, mapping: caprefSchema });
+export const identifyOpSchema = z.strictObject({ op: z.literal('identify'), core, target: caprefSchema });
+export const lockOpSchema = z.strictObject({ op: z.literal('lock'), core, target: caprefSchema });
+export const unlockOpSchema = z.strictObject({ op: z.literal('unlock'), core, target: caprefSchema });
+export const remoteRelationsOpSchema = z.strictObject({
   op: z.literal('remote_relations'),
   core,
   target: caprefSchema,
   set: remoteRelationsSchema.partial().describe('the bits to set or clear on every local copy; absent bits stay'),
 });
 
-export const kernelOpSchema = z.discriminatedUnion('op', [
+/** Every operation's schema; strict, so a misspelt field is reported rather than ignored. */
+export const kernelOpSchemas = [
   retypeOpSchema,
   copyOpSchema,
   mintOpSchema,
@@ -69,7 +70,9 @@ export const kernelOpSchema = z.discriminatedUnion('op', [
   lockOpSchema,
   unlockOpSchema,
   remoteRelationsOpSchema,
-]);
+] as const;
+
+export const kernelOpSchema = z.discriminatedUnion('op', kernelOpSchemas);
 
 interface OpBase {
   readonly core?: number;
