@@ -5,8 +5,10 @@
 
 export interface FieldDiff {
   readonly path: string;
-  readonly model: unknown;
-  readonly impl: unknown;
+  /** Absent when the field exists only in the impl's value. */
+  readonly model?: unknown;
+  /** Absent when the field exists only in the model's value. */
+  readonly impl?: unknown;
 }
 
 const identityKeys: readonly (readonly string[])[] = [['cnode', 'slot'], ['vnode', 'entry'], ['core']];

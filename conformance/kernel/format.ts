@@ -45,6 +45,8 @@ export function formatOp(op: KernelOp): string {
       return `remote_relations ${formatCapref(op.target)} set=${JSON.stringify(op.set)}${core}`;
     case 'vnode_map':
       return `vnode_map ${formatCapref(op.src)} into table ${formatCapref(op.vnode)} entries ${op.entry}+${op.pteCount} offset=${formatBytes(op.offset)} rights=${op.rights.join('|') || 'none'} mapping→${formatCapref(op.mapping)}${core}`;
+    case 'is_retypeable':
+      return `is_retypeable ${formatCapref(op.src)} offset=${formatBytes(op.offset)} ${op.count} × ${formatBytes(op.objsize)}${core}`;
     case 'vnode_unmap':
       return `vnode_unmap ${formatCapref(op.mapping)} from table ${formatCapref(op.vnode)}${core}`;
   }

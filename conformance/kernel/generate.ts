@@ -30,6 +30,7 @@ export const defaultWeights: GeneratorWeights = {
   lock: 2,
   unlock: 2,
   remote_relations: 1,
+  is_retypeable: 2,
   misuse: 4,
 };
 
@@ -233,6 +234,17 @@ const onTarget =
     return r === undefined ? undefined : { op, target: refOf(c, r) };
   };
 
+const isRetypeable: Maker = (ix, c) => {
+  const r = pickWeighted(c, ix.caps, (x) => (isMappingCap(x.cte.cap) ? 1 : x.cte.cap.type === 'RAM' || x.cte.cap.type === 'Frame' ? 8 : 2));
+  if (r === undefined) return undefined;
+  const bytes = isMappingCap(r.cte.cap) ? BASE_PAGE_SIZE : r.cte.cap.bytes;
+  const objsize = 2 ** c.int(0, log2(bytes / BASE_PAGE_SIZE)) * BASE_PAGE_SIZE;
+  const max = Math.max(1, Math.floor(bytes / objsize));
+  const count = c.int(1, Math.min(max, 4));
+  const offset = c.int(0, Math.max(0, max - count)) * objsize;
+  return { op: 'is_retypeable', src: refOf(c, r), offset, objsize: c.chance(0.02) ? 0 : objsize, count };
+};
+
 const remoteRelations: Maker = (ix, c) => {
   if (ix.caps.length === 0) return undefined;
   const bit = () => c.chance(0.3);
@@ -277,6 +289,7 @@ const applicable: Readonly<Record<KernelOpName, (ix: KernelIndex) => boolean>> =
   lock: hasCaps,
   unlock: hasCaps,
   remote_relations: hasCaps,
+  is_retypeable: hasCaps,
 };
 
 const makers: Readonly<Record<KernelOpName, Maker>> = {
@@ -291,6 +304,7 @@ const makers: Readonly<Record<KernelOpName, Maker>> = {
   lock: onTarget('lock'),
   unlock: onTarget('unlock'),
   remote_relations: remoteRelations,
+  is_retypeable: isRetypeable,
 };
 
 const misuse: Maker = (ix, c) => {

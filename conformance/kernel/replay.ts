@@ -19,8 +19,13 @@ export interface ReplayResult {
   readonly failure?: Failure;
 }
 
-export function replayKernelTrace(trace: KernelTrace, kernels: KernelFactories, mutant = trace.impl?.mutant): ReplayResult {
-  const pair = { model: kernels.model(trace.config), impl: kernels.impl(trace.config, mutant) };
+/**
+ * Replays against the impl variant the trace names (its mutant, if any);
+ * pass a mutant name to override it, or null for the unmodified impl.
+ */
+export function replayKernelTrace(trace: KernelTrace, kernels: KernelFactories, mutant?: string | null): ReplayResult {
+  const m = mutant === null ? undefined : (mutant ?? trace.impl?.mutant);
+  const pair = { model: kernels.model(trace.config), impl: kernels.impl(trace.config, m) };
   let pre = pair.model.observe();
   const steps: ReplayedStep[] = [];
   for (let i = 0; i < trace.steps.length; i++) {

@@ -5,7 +5,7 @@
 // Sources: Barrelfish's syscall interface (kernel/syscall.c: sys_retype,
 // sys_copy_or_mint, sys_delete, sys_revoke, sys_map, handle_unmap,
 // sys_identify_cap; the monitor's sys_lock_cap, sys_unlock_cap,
-// sys_monitor_remote_relations) and the course hand-out (seeds/002:
+// sys_monitor_remote_relations, KernelCmd_Is_retypeable) and the course hand-out (seeds/002:
 // cap_retype(dest, src, offset, type, objsize, count), cap_copy,
 // vnode_map(dest, src, slot, attr, off, pte_count)).
 import { z } from 'zod';
@@ -50,6 +50,14 @@ export const vnodeUnmapOpSchema = z.strictObject({ op: z.literal('vnode_unmap'),
 export const identifyOpSchema = z.strictObject({ op: z.literal('identify'), core, target: caprefSchema });
 export const lockOpSchema = z.strictObject({ op: z.literal('lock'), core, target: caprefSchema });
 export const unlockOpSchema = z.strictObject({ op: z.literal('unlock'), core, target: caprefSchema });
+export const isRetypeableOpSchema = z.strictObject({
+  op: z.literal('is_retypeable'),
+  core,
+  src: caprefSchema,
+  offset: addrSchema,
+  objsize: addrSchema,
+  count: z.number().int().min(0).max(2 ** 24),
+});
 export const remoteRelationsOpSchema = z.strictObject({
   op: z.literal('remote_relations'),
   core,
@@ -70,6 +78,7 @@ export const kernelOpSchemas = [
   lockOpSchema,
   unlockOpSchema,
   remoteRelationsOpSchema,
+  isRetypeableOpSchema,
 ] as const;
 
 export const kernelOpSchema = z.discriminatedUnion('op', kernelOpSchemas);
@@ -132,6 +141,14 @@ export interface UnlockOp extends OpBase {
   readonly op: 'unlock';
   readonly target: Capref;
 }
+/** The monitor's query (KernelCmd_Is_retypeable): would a retype of this range meet an existing descendant? */
+export interface IsRetypeableOp extends OpBase {
+  readonly op: 'is_retypeable';
+  readonly src: Capref;
+  readonly offset: number;
+  readonly objsize: number;
+  readonly count: number;
+}
 export interface RemoteRelationsOp extends OpBase {
   readonly op: 'remote_relations';
   readonly target: Capref;
@@ -149,7 +166,8 @@ export type KernelOp =
   | IdentifyOp
   | LockOp
   | UnlockOp
-  | RemoteRelationsOp;
+  | RemoteRelationsOp
+  | IsRetypeableOp;
 
 export type KernelOpName = KernelOp['op'];
 export const kernelOpNames: readonly KernelOpName[] = [
@@ -164,6 +182,7 @@ export const kernelOpNames: readonly KernelOpName[] = [
   'lock',
   'unlock',
   'remote_relations',
+  'is_retypeable',
 ];
 
 // --- success values -----------------------------------------------------------
@@ -194,6 +213,7 @@ export interface KernelOpValue {
   lock: Record<string, never>;
   unlock: Record<string, never>;
   remote_relations: { readonly remote: RemoteRelations };
+  is_retypeable: Record<string, never>;
 }
 
 export const opCore = (op: KernelOp): number => op.core ?? 0;
