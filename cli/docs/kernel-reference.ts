@@ -59,6 +59,7 @@ const EFFECTS: Readonly<Record<KernelOpName, string>> = {
   lock: 'marks every local copy of the capability locked (the monitor\'s lock during a distributed protocol).',
   unlock: 'clears the lock on every local copy.',
   remote_relations: 'sets or clears the remote-relation bits (copies, ancs, descs) on every local copy, and returns the new bits.',
+  is_retypeable: 'answers that a retype of this range of the source would meet no existing descendant (a refusal with SYS_ERR_REVOKE_FIRST says it would), and changes nothing.',
 };
 
 /** The Barrelfish call each operation models (include/barrelfish/capabilities.h, usr/monitor; seeds/002). */
@@ -74,6 +75,7 @@ const BARRELFISH_CALL: Readonly<Record<KernelOpName, string>> = {
   lock: 'invoke_monitor_lock_cap(root, rlevel, cap, clevel)',
   unlock: 'invoke_monitor_unlock_cap(root, rlevel, cap, clevel)',
   remote_relations: 'invoke_monitor_remote_relations(root, rlevel, cap, clevel, relations, mask, &ret)',
+  is_retypeable: 'invoke_monitor_is_retypeable(cap, offset, objsize, count)',
 };
 
 const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -24,7 +24,15 @@ import type {
 } from '../../spec/kernel/ops.js';
 import { copyPreconditions, type CopyContext } from '../../spec/kernel/preconditions/copy.js';
 import { firstFailure, type Precondition } from '../../spec/kernel/preconditions/framework.js';
-import { identifyPreconditions, lockPreconditions, remoteRelationsPreconditions, unlockPreconditions, type TargetContext } from '../../spec/kernel/preconditions/monitor.js';
+import {
+  identifyPreconditions,
+  isRetypeablePreconditions,
+  lockPreconditions,
+  remoteRelationsPreconditions,
+  unlockPreconditions,
+  type IsRetypeableContext,
+  type TargetContext,
+} from '../../spec/kernel/preconditions/monitor.js';
 import { deletePreconditions, revokePreconditions, type RemovalContext } from '../../spec/kernel/preconditions/removal.js';
 import { retypePreconditions, retypeRegion, type RetypeContext } from '../../spec/kernel/preconditions/retype.js';
 import { mapKind, vnodeMapPreconditions, vnodeUnmapPreconditions, type MapContext, type UnmapContext } from '../../spec/kernel/preconditions/vnode.js';
@@ -56,12 +64,22 @@ interface ModelCore {
 }
 
 export class ModelKernel implements Kernel {
-  private readonly arch: ArchProfile;
-  private readonly memory: readonly MemoryRegionConfig[];
-  private readonly cores: ModelCore[];
+  private arch!: ArchProfile;
+  private memory!: readonly MemoryRegionConfig[];
+  private cores!: ModelCore[];
 
   constructor(config: KernelConfig) {
-    const s = bootState(config);
+    this.load(bootState(config));
+  }
+
+  /** A model holding a given state (for benchmarks and tools that start from a snapshot). */
+  static fromState(state: KernelState): ModelKernel {
+    const k = Object.create(ModelKernel.prototype) as ModelKernel;
+    k.load(state);
+    return k;
+  }
+
+  private load(s: KernelState): void {
     this.arch = archProfiles[s.arch];
     this.memory = s.memory;
     this.cores = s.cores.map((c) => ({ core: c.core, ctes: [...c.ctes], ptes: [...c.ptes] }));
@@ -109,6 +127,10 @@ export class ModelKernel implements Kernel {
       }
       case 'remote_relations':
         return this.remoteRelations(core, { ...base, op });
+      case 'is_retypeable': {
+        const e = firstFailure(isRetypeablePreconditions, { ...base, op } as IsRetypeableContext);
+        return e.ok ? ok({}) : e;
+      }
     }
   }
 

@@ -19,7 +19,7 @@ export interface Capref {
 // `level` is any small integer here, not just 1 or 2: a wrong level is a
 // kernel error (SYS_ERR_CAP_LOOKUP_DEPTH) the conformance harness exercises,
 // not a malformed trace.
-export const caprefSchema = z.object({
+export const caprefSchema = z.strictObject({
   root: addrSchema.describe('base address of the root L1CNode of the CSpace'),
   cptr: z.number().int().min(0).max(2 ** CPTR_BITS - 1),
   level: z.number().int().min(0).max(8),

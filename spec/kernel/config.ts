@@ -10,7 +10,7 @@ export const MAX_MEMORY_REGIONS = 64;
 export const MAX_CORES = 1; // multi-core kernel traces arrive with the distributed protocol
 
 const memoryRegionSchema = z
-  .object({
+  .strictObject({
     base: addrSchema,
     bytes: addrSchema.min(BASE_PAGE_SIZE),
     kind: z.enum(['ram', 'device']),
@@ -21,7 +21,7 @@ const memoryRegionSchema = z
   });
 
 export const kernelConfigSchema = z
-  .object({
+  .strictObject({
     arch: z.enum(archNames).default('aarch64'),
     cores: z.number().int().min(1).max(MAX_CORES).default(1),
     memory: z.array(memoryRegionSchema).min(1).max(MAX_MEMORY_REGIONS),

@@ -5,7 +5,7 @@
 // Sources: Barrelfish's syscall interface (kernel/syscall.c: sys_retype,
 // sys_copy_or_mint, sys_delete, sys_revoke, sys_map, handle_unmap,
 // sys_identify_cap; the monitor's sys_lock_cap, sys_unlock_cap,
-// sys_monitor_remote_relations) and the course hand-out (seeds/002:
+// sys_monitor_remote_relations, KernelCmd_Is_retypeable) and the course hand-out (seeds/002:
 // cap_retype(dest, src, offset, type, objsize, count), cap_copy,
 // vnode_map(dest, src, slot, attr, off, pte_count)).
 import { z } from 'zod';
@@ -20,7 +20,7 @@ import type { MapRightName, RightName } from './rights.js';
 
 const core = z.number().int().min(0).max(255).default(0).describe('the core whose kernel runs the operation');
 
-export const retypeOpSchema = z.object({
+export const retypeOpSchema = z.strictObject({
   op: z.literal('retype'),
   core,
   src: caprefSchema,
@@ -31,11 +31,11 @@ export const retypeOpSchema = z.object({
   dest: caprefSchema.describe('the first destination slot; the objects go into consecutive slots of its CNode'),
 });
 
-export const copyOpSchema = z.object({ op: z.literal('copy'), core, src: caprefSchema, dest: caprefSchema });
-export const mintOpSchema = z.object({ op: z.literal('mint'), core, src: caprefSchema, dest: caprefSchema, rights: rightsSchema });
-export const deleteOpSchema = z.object({ op: z.literal('delete'), core, target: caprefSchema });
-export const revokeOpSchema = z.object({ op: z.literal('revoke'), core, target: caprefSchema });
-export const vnodeMapOpSchema = z.object({
+export const copyOpSchema = z.strictObject({ op: z.literal('copy'), core, src: caprefSchema, dest: caprefSchema });
+export const mintOpSchema = z.strictObject({ op: z.literal('mint'), core, src: caprefSchema, dest: caprefSchema, rights: rightsSchema });
+export const deleteOpSchema = z.strictObject({ op: z.literal('delete'), core, target: caprefSchema });
+export const revokeOpSchema = z.strictObject({ op: z.literal('revoke'), core, target: caprefSchema });
+export const vnodeMapOpSchema = z.strictObject({
   op: z.literal('vnode_map'),
   core,
   vnode: caprefSchema.describe('the page table to write'),
@@ -46,18 +46,27 @@ export const vnodeMapOpSchema = z.object({
   rights: mapRightsSchema,
   mapping: caprefSchema.describe('an empty slot of an L2CNode for the new Mapping capability'),
 });
-export const vnodeUnmapOpSchema = z.object({ op: z.literal('vnode_unmap'), core, vnode: caprefSchema, mapping: caprefSchema });
-export const identifyOpSchema = z.object({ op: z.literal('identify'), core, target: caprefSchema });
-export const lockOpSchema = z.object({ op: z.literal('lock'), core, target: caprefSchema });
-export const unlockOpSchema = z.object({ op: z.literal('unlock'), core, target: caprefSchema });
-export const remoteRelationsOpSchema = z.object({
+export const vnodeUnmapOpSchema = z.strictObject({ op: z.literal('vnode_unmap'), core, vnode: caprefSchema, mapping: caprefSchema });
+export const identifyOpSchema = z.strictObject({ op: z.literal('identify'), core, target: caprefSchema });
+export const lockOpSchema = z.strictObject({ op: z.literal('lock'), core, target: caprefSchema });
+export const unlockOpSchema = z.strictObject({ op: z.literal('unlock'), core, target: caprefSchema });
+export const isRetypeableOpSchema = z.strictObject({
+  op: z.literal('is_retypeable'),
+  core,
+  src: caprefSchema,
+  offset: addrSchema,
+  objsize: addrSchema,
+  count: z.number().int().min(0).max(2 ** 24),
+});
+export const remoteRelationsOpSchema = z.strictObject({
   op: z.literal('remote_relations'),
   core,
   target: caprefSchema,
   set: remoteRelationsSchema.partial().describe('the bits to set or clear on every local copy; absent bits stay'),
 });
 
-export const kernelOpSchema = z.discriminatedUnion('op', [
+/** Every operation's schema; strict, so a misspelt field is reported rather than ignored. */
+export const kernelOpSchemas = [
   retypeOpSchema,
   copyOpSchema,
   mintOpSchema,
@@ -69,7 +78,10 @@ export const kernelOpSchema = z.discriminatedUnion('op', [
   lockOpSchema,
   unlockOpSchema,
   remoteRelationsOpSchema,
-]);
+  isRetypeableOpSchema,
+] as const;
+
+export const kernelOpSchema = z.discriminatedUnion('op', kernelOpSchemas);
 
 interface OpBase {
   readonly core?: number;
@@ -129,6 +141,14 @@ export interface UnlockOp extends OpBase {
   readonly op: 'unlock';
   readonly target: Capref;
 }
+/** The monitor's query (KernelCmd_Is_retypeable): would a retype of this range meet an existing descendant? */
+export interface IsRetypeableOp extends OpBase {
+  readonly op: 'is_retypeable';
+  readonly src: Capref;
+  readonly offset: number;
+  readonly objsize: number;
+  readonly count: number;
+}
 export interface RemoteRelationsOp extends OpBase {
   readonly op: 'remote_relations';
   readonly target: Capref;
@@ -146,7 +166,8 @@ export type KernelOp =
   | IdentifyOp
   | LockOp
   | UnlockOp
-  | RemoteRelationsOp;
+  | RemoteRelationsOp
+  | IsRetypeableOp;
 
 export type KernelOpName = KernelOp['op'];
 export const kernelOpNames: readonly KernelOpName[] = [
@@ -161,6 +182,7 @@ export const kernelOpNames: readonly KernelOpName[] = [
   'lock',
   'unlock',
   'remote_relations',
+  'is_retypeable',
 ];
 
 // --- success values -----------------------------------------------------------
@@ -191,6 +213,7 @@ export interface KernelOpValue {
   lock: Record<string, never>;
   unlock: Record<string, never>;
   remote_relations: { readonly remote: RemoteRelations };
+  is_retypeable: Record<string, never>;
 }
 
 export const opCore = (op: KernelOp): number => op.core ?? 0;

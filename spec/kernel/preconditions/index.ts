@@ -7,7 +7,7 @@ import { coreOf } from '../query.js';
 import type { CoreState, KernelState } from '../state.js';
 import { copyPreconditions } from './copy.js';
 import { firstFailure, type Expectation, type Precondition } from './framework.js';
-import { identifyPreconditions, lockPreconditions, remoteRelationsPreconditions, unlockPreconditions } from './monitor.js';
+import { identifyPreconditions, isRetypeablePreconditions, lockPreconditions, remoteRelationsPreconditions, unlockPreconditions } from './monitor.js';
 import { deletePreconditions, revokePreconditions } from './removal.js';
 import { retypePreconditions } from './retype.js';
 import { vnodeMapPreconditions, vnodeUnmapPreconditions } from './vnode.js';
@@ -27,6 +27,7 @@ export const preconditionsByOp: Readonly<Record<KernelOpName, readonly Precondit
   lock: lockPreconditions,
   unlock: unlockPreconditions,
   remote_relations: remoteRelationsPreconditions,
+  is_retypeable: isRetypeablePreconditions,
 };
 
 /** The operation's core exists (every operation, before anything else). */
@@ -60,5 +61,7 @@ export function expectedResult(state: KernelState, op: KernelOp): Expectation {
       return firstFailure(unlockPreconditions, { ...ctx, op });
     case 'remote_relations':
       return firstFailure(remoteRelationsPreconditions, { ...ctx, op });
+    case 'is_retypeable':
+      return firstFailure(isRetypeablePreconditions, { ...ctx, op });
   }
 }

@@ -11,7 +11,7 @@ import { MAX_L1_SLOTS } from '../limits.js';
 import type { RetypeOp } from '../ops.js';
 import { cnodeObject, cnodeSlotCount, cteAt } from '../query.js';
 import { isCopy, memDescends } from '../relations.js';
-import { isAlignedSum, isMappingCap, overlaps, type Cte, type MemoryCap, type Region } from '../state.js';
+import { isAlignedSum, isMappingCap, overlaps, type CoreState, type Cte, type MemoryCap, type Region } from '../state.js';
 import { BASE_PAGE_SIZE, CTE_SIZE, isMappingType, isRetypeEdge, typeTable, type MemoryType } from '../types.js';
 import { LOOKUP_SOURCE, type Precondition, type PreconditionContext } from './framework.js';
 
@@ -36,6 +36,21 @@ export function maxObjects(type: MemoryType, srcBytes: number, objsize: number):
 
 /** The region the new objects occupy. */
 export const retypeRegion = (src: MemoryCap, op: RetypeOp): Region => ({ base: src.base + op.offset, bytes: op.count * op.objsize });
+
+/**
+ * True when some capability overlaps `region` (inside `src`) without being a
+ * copy or an ancestor of `src`: an existing descendant there means the range
+ * must be revoked first (Barrelfish's mdb_find_range check in caps_retype).
+ */
+export function overlapsDescendant(core: CoreState, src: MemoryCap, region: Region): boolean {
+  for (const o of core.ctes) {
+    const k = o.cap;
+    if (isMappingCap(k) || !overlaps(k, region)) continue;
+    if (isCopy(k, src) || memDescends(src, k)) continue;
+    return true;
+  }
+  return false;
+}
 
 /** The size rule for one type (caps_retype's size checks, plus DEC-OBJSIZE). */
 export function sizeRuleHolds(type: MemoryType, objsize: number): boolean {
@@ -158,14 +173,7 @@ export const retypePreconditions: readonly Precondition<RetypeContext>[] = [
     check: (c) => {
       if (c.op.type === 'EndPointLMP') return undefined;
       const s = srcCap(c)!;
-      const region = retypeRegion(s, c.op);
-      for (const o of c.core.ctes) {
-        const k = o.cap;
-        if (isMappingCap(k) || !overlaps(k, region)) continue;
-        if (isCopy(k, s) || memDescends(s, k)) continue;
-        return err('SYS_ERR_REVOKE_FIRST', 'src');
-      }
-      return undefined;
+      return overlapsDescendant(c.core, s, retypeRegion(s, c.op)) ? err('SYS_ERR_REVOKE_FIRST', 'src') : undefined;
     },
   },
   {

@@ -107,7 +107,8 @@ function opOf(s: KernelState, arch: ArchProfile, x: Step): KernelOp {
   if (k < 86) return { op: 'vnode_unmap', vnode: pick(x.a, isVNode), mapping: pick(x.b, (c) => c !== undefined && isMappingCap(c)) };
   if (k < 90) return { op: 'lock', target: pick(x.a, notCNode) };
   if (k < 94) return { op: 'unlock', target: pick(x.a, notCNode) };
-  if (k < 97) return { op: 'remote_relations', target: pick(x.a, notCNode), set: { copies: (x.r & 1) === 1, descs: (x.r & 2) === 2 } };
+  if (k < 95) return { op: 'remote_relations', target: pick(x.a, notCNode), set: { copies: (x.r & 1) === 1, descs: (x.r & 2) === 2 } };
+  if (k < 97) return { op: 'is_retypeable', src: pick(x.a, (c) => c !== undefined && !isMappingCap(c)), offset: (x.m % 32) * 4 * KIB, objsize: sizes[x.n % sizes.length]!, count: x.c % 3 };
   return { op: 'identify', target: pick(x.a, () => true), core: x.n === 7 ? 1 : 0 };
 }
 
@@ -188,6 +189,15 @@ describe('observe()', () => {
     const s = w.state();
     (s.cores[0]!.ctes as unknown[]).length = 0;
     expect(w.state().cores[0]!.ctes.length).toBeGreaterThan(0);
+  });
+  it('ModelKernel.fromState holds exactly the state it was given, and carries on like the model that reached it', () => {
+    const a = new World();
+    aarch64Setup(a);
+    const b = ModelKernel.fromState(a.state());
+    expect(b.observe()).toEqual(a.state());
+    const op: KernelOp = { op: 'revoke', target: a.ram };
+    expect(b.apply(op)).toEqual(a.k.apply(op));
+    expect(b.observe()).toEqual(a.state());
   });
   it('has one entry per configured core, and the configured memory map', () => {
     const k = new ModelKernel(defaultKernelConfig);

@@ -161,11 +161,15 @@ export function expectRefusal(w: World, op: KernelOp, id: string, error: KernelE
   expect(w.state(), 'a refused operation changes nothing').toEqual(pre);
 }
 
-/** Like expectRefusal, for a hand-built state no model can reach: the spec's answer only. */
+/** Like expectRefusal, for a hand-built state no operation sequence reaches (loaded into a model with fromState). */
 export function expectSpecRefusal(state: KernelState, op: KernelOp, id: string, error: KernelError, arg: ArgName): void {
   expect(firstFailingId(state, op), 'first failing precondition').toBe(id);
   expectDeclaredError(op, id, error);
   expect(expectedResult(state, op)).toEqual({ ok: false, error, arg });
+  const k = ModelKernel.fromState(state);
+  const before = k.observe();
+  expect(k.apply(op)).toEqual({ ok: false, error, arg });
+  expect(k.observe(), 'a refused operation changes nothing').toEqual(before);
 }
 
 /** The errors a capref lookup can return (kernel/capabilities.c caps_lookup_slot). */

@@ -3,7 +3,7 @@
 // broken transition. The completeness test compares with the registry.
 import { describe, expect, it } from 'vitest';
 import type { KernelResult } from '../../../spec/kernel/kernel.js';
-import type { KernelOp } from '../../../spec/kernel/ops.js';
+import { kernelOpNames, type KernelOp } from '../../../spec/kernel/ops.js';
 import { checkPostconditions, jsonEqual, kernelPostconditions } from '../../../spec/kernel/postconditions.js';
 import type { KernelState, MappingCap } from '../../../spec/kernel/state.js';
 import { KIB, patchCap, richWorld, slotOf, withCore, World } from './fixtures.js';
@@ -35,6 +35,8 @@ function transitions(): Transition[] {
     run(w, { op: 'vnode_unmap', vnode: w.l3, mapping: w.slot(65) }),
     run(w, { op: 'vnode_unmap', vnode: w.l2, mapping: w.slot(20) }),
     run(w, { op: 'identify', target: w.frame }),
+    run(w, { op: 'is_retypeable', src: w.ram, offset: 4 * KIB * 1024, objsize: 4 * KIB, count: 2 }),
+    run(w, { op: 'is_retypeable', src: w.ram, offset: 0, objsize: 4 * KIB, count: 2 }),
     run(w, { op: 'lock', target: w.slot(60) }),
     run(w, { op: 'delete', target: w.slot(60) }),
     run(w, { op: 'unlock', target: w.slot(60) }),
@@ -70,7 +72,7 @@ function broken(id: string, title: string, build: () => Transition): void {
 describe('postconditions hold on the transitions the model makes', () => {
   it('the recorded transitions include successes and refusals of every operation kind', () => {
     const kinds = new Set(reached.map((t) => `${t.op.op}:${t.result.ok}`));
-    for (const op of ['retype', 'copy', 'mint', 'vnode_map', 'vnode_unmap', 'identify', 'lock', 'unlock', 'delete', 'revoke', 'remote_relations'])
+    for (const op of kernelOpNames)
       expect(kinds.has(`${op}:true`), op).toBe(true);
     expect([...kinds].filter((k) => k.endsWith(':false')).length).toBeGreaterThanOrEqual(3);
   });

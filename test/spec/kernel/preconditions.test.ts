@@ -558,6 +558,50 @@ describe('preconditions: identify, lock, unlock, remote_relations', () => {
   });
 });
 
+describe('preconditions: is_retypeable (the monitor\'s range query)', () => {
+  const q = (w: World, o: Partial<Extract<KernelOp, { op: 'is_retypeable' }>> = {}): KernelOp => ({ op: 'is_retypeable', src: w.ram, offset: 0, objsize: 4 * KIB, count: 1, ...o });
+  rule('is_retypeable.src', 'an empty source slot is SYS_ERR_CAP_NOT_FOUND', () => {
+    const w = new World();
+    expectRefusal(w, q(w, { src: w.slot(5) }), 'is_retypeable.src', 'SYS_ERR_CAP_NOT_FOUND', 'src');
+  });
+  rule('is_retypeable.memory', 'a Mapping capability has no range: SYS_ERR_INVALID_RETYPE', () => {
+    const w = pagedWorld();
+    expectRefusal(w, q(w, { src: w.slot(10) }), 'is_retypeable.memory', 'SYS_ERR_INVALID_RETYPE', 'src');
+  });
+  rule('is_retypeable.size', 'objsize 0 is SYS_ERR_INVALID_SIZE', () => {
+    const w = new World();
+    expectRefusal(w, q(w, { objsize: 0 }), 'is_retypeable.size', 'SYS_ERR_INVALID_SIZE', 'src');
+  });
+  rule('is_retypeable.count', 'count 0 is SYS_ERR_RETYPE_INVALID_COUNT', () => {
+    const w = new World();
+    expectRefusal(w, q(w, { count: 0 }), 'is_retypeable.count', 'SYS_ERR_RETYPE_INVALID_COUNT', 'src');
+  });
+  rule('is_retypeable.range', 'a range past the end of the source is SYS_ERR_RETYPE_INVALID_OFFSET', () => {
+    const w = new World();
+    expectRefusal(w, q(w, { offset: w.memAt(w.ram).bytes }), 'is_retypeable.range', 'SYS_ERR_RETYPE_INVALID_OFFSET', 'src');
+    expectRefusal(w, q(w, { objsize: 2 ** 52, count: 2 ** 24 }), 'is_retypeable.range', 'SYS_ERR_RETYPE_INVALID_OFFSET', 'src');
+  });
+  rule('is_retypeable.no-overlap', 'a range a handed-out piece still occupies is SYS_ERR_REVOKE_FIRST; after its delete the range is free again', () => {
+    const w = new World();
+    w.retype(w.ram, 'RAM', 16 * KIB, 16 * KIB, w.slot(0)); // what a memory manager handed out
+    expectRefusal(w, q(w, { offset: 16 * KIB, objsize: 16 * KIB }), 'is_retypeable.no-overlap', 'SYS_ERR_REVOKE_FIRST', 'src');
+    expectRefusal(w, q(w, { offset: 28 * KIB, objsize: 8 * KIB }), 'is_retypeable.no-overlap', 'SYS_ERR_REVOKE_FIRST', 'src');
+    expect(w.must(q(w, { offset: 0, objsize: 16 * KIB }))).toEqual({ ok: true, value: {} });
+    w.must({ op: 'delete', target: w.slot(0) });
+    const pre = w.state();
+    expect(w.must(q(w, { offset: 16 * KIB, objsize: 16 * KIB }))).toEqual({ ok: true, value: {} });
+    expect(w.state()).toEqual(pre); // a query changes nothing
+  });
+  it('is_retypeable: order — src, memory, size, count, range, no-overlap', () => {
+    const w = pagedWorld();
+    expectRefusal(w, q(w, { src: w.slot(99), objsize: 0, count: 0 }), 'is_retypeable.src', 'SYS_ERR_CAP_NOT_FOUND', 'src');
+    expectRefusal(w, q(w, { src: w.slot(10), objsize: 0, count: 0 }), 'is_retypeable.memory', 'SYS_ERR_INVALID_RETYPE', 'src');
+    expectRefusal(w, q(w, { objsize: 0, count: 0 }), 'is_retypeable.size', 'SYS_ERR_INVALID_SIZE', 'src');
+    expectRefusal(w, q(w, { count: 0, offset: 2 ** 40 }), 'is_retypeable.count', 'SYS_ERR_RETYPE_INVALID_COUNT', 'src');
+    expectRefusal(w, q(w, { offset: w.memAt(w.ram).bytes - 4 * KIB, objsize: 8 * KIB }), 'is_retypeable.range', 'SYS_ERR_RETYPE_INVALID_OFFSET', 'src');
+  });
+});
+
 describe('preconditions: completeness', () => {
   it('every precondition id in the registry has a test here', () => {
     const ids = Object.values(preconditionsByOp).flatMap((ps) => ps.map((p) => p.id));
@@ -594,6 +638,7 @@ describe('preconditions: completeness', () => {
       { op: 'lock', target: w.ram },
       { op: 'unlock', target: w.ram },
       { op: 'remote_relations', target: w.ram, set: {} },
+      { op: 'is_retypeable', src: w.ram, offset: 0, objsize: 4 * KIB, count: 1 },
     ];
     for (const op of ops) expect(() => expectedResult(w.state(), op), op.op).not.toThrow();
   });

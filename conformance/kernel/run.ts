@@ -1,0 +1,192 @@
+// The kernel conformance runner: fast-check generates operation sequences
+// from the current state (conformance/kernel/generate.ts), each step is
+// checked (check.ts), and at the first failure the trace is shrunk
+// (../shrink.ts), written as a replayable JSON counterexample, and reported
+// with the one command that reproduces it.
+import fc from 'fast-check';
+import type { KernelConfig } from '../../spec/kernel/config.js';
+import type { Kernel } from '../../spec/kernel/kernel.js';
+import type { KernelOp } from '../../spec/kernel/ops.js';
+import { memDescends } from '../../spec/kernel/relations.js';
+import { isMappingCap, type KernelState, type MemoryCap } from '../../spec/kernel/state.js';
+import { genChooser } from '../chooser.js';
+import { shrinkSteps } from '../shrink.js';
+import { Counter } from '../stats.js';
+import type { Failure } from '../trace.js';
+import { checksPerStep, checkStep, type KernelPair, type StepFailure } from './check.js';
+import { defaultWeights, generateOp, type GeneratorWeights } from './generate.js';
+import { KernelIndex } from './state-index.js';
+import { opOf, type KernelStep, type KernelTrace } from './trace.js';
+
+export interface KernelFactories {
+  readonly model: (config: KernelConfig) => Kernel;
+  readonly impl: (config: KernelConfig, mutant?: string) => Kernel;
+}
+
+export interface KernelConformanceOptions {
+  readonly config: KernelConfig;
+  readonly seed: number;
+  readonly runs: number;
+  readonly steps: number;
+  readonly kernels: KernelFactories;
+  readonly mutant?: string;
+  readonly weights?: GeneratorWeights;
+  /** Shrink a counterexample before reporting it (default true). */
+  readonly shrink?: boolean;
+  /** Called after every run, for progress displays. */
+  readonly onRun?: (run: number, stats: KernelRunStats) => void;
+  /** The command line that reproduces this run, recorded in counterexample traces. */
+  readonly command?: string;
+}
+
+export interface KernelRunStats {
+  runs: number;
+  steps: number;
+  readonly ops: Counter;
+  readonly results: Counter;
+  /** Successful operations by type. */
+  readonly succeeded: Counter;
+  invariantChecks: number;
+  generated: number;
+  /** Generation attempts that found nothing to build from, by maker. */
+  readonly rejected: Counter;
+  maxLiveCaps: number;
+  maxDerivationDepth: number;
+}
+
+export interface KernelConformanceResult {
+  readonly passed: boolean;
+  readonly stats: KernelRunStats;
+  /** The shrunk counterexample, when a run failed. */
+  readonly counterexample?: KernelTrace;
+  /** The failing run's index and its unshrunk length. */
+  readonly failedRun?: number;
+  readonly unshrunkLength?: number;
+}
+
+export function newStats(): KernelRunStats {
+  return { runs: 0, steps: 0, ops: new Counter(), results: new Counter(), succeeded: new Counter(), invariantChecks: 0, generated: 0, rejected: new Counter(), maxLiveCaps: 0, maxDerivationDepth: 0 };
+}
+
+/** Longest chain of strict ancestors among memory capabilities (a measure of nesting depth). */
+export function derivationDepth(state: KernelState): number {
+  let best = 0;
+  for (const core of state.cores) {
+    const caps = core.ctes.map((e) => e.cap).filter((k): k is MemoryCap => !isMappingCap(k));
+    // Depth = number of distinct strict-ancestor regions; quadratic, run on final states only.
+    for (const k of caps) {
+      const anc = new Set<string>();
+      for (const o of caps) if (memDescends(k, o)) anc.add(`${o.type}@${o.base}+${o.bytes}`);
+      best = Math.max(best, anc.size);
+    }
+  }
+  return best;
+}
+
+interface RunOutcome {
+  readonly steps: KernelStep[];
+  readonly failure?: Failure;
+}
+
+function pairFor(opts: KernelConformanceOptions): KernelPair {
+  return { model: opts.kernels.model(opts.config), impl: opts.kernels.impl(opts.config, opts.mutant) };
+}
+
+/** Replays a list of operations from boot; returns the first failure, if any. */
+export function replayOps(opts: Pick<KernelConformanceOptions, 'config' | 'kernels' | 'mutant'>, ops: readonly KernelOp[]): RunOutcome {
+  const pair = { model: opts.kernels.model(opts.config), impl: opts.kernels.impl(opts.config, opts.mutant) };
+  let pre = pair.model.observe();
+  const steps: KernelStep[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    const r = checkStep(pair, pre, op);
+    steps.push(r.modelResult === undefined ? op : { ...op, result: r.modelResult });
+    if (r.failure !== undefined) return { steps, failure: { step: i, ...r.failure } };
+    pre = r.post!;
+  }
+  return { steps };
+}
+
+export function runKernelConformance(opts: KernelConformanceOptions): KernelConformanceResult {
+  const stats = newStats();
+  const weights = opts.weights ?? defaultWeights;
+  let failed: { run: number; outcome: RunOutcome } | undefined;
+  let run = 0;
+
+  const property = fc.property(fc.gen(), (g) => {
+    const chooser = genChooser(g);
+    const pair = pairFor(opts);
+    let pre = pair.model.observe();
+    const steps: KernelStep[] = [];
+    let failure: Failure | undefined;
+    for (let i = 0; i < opts.steps; i++) {
+      const ix = new KernelIndex(pre);
+      const gen = generateOp(ix, chooser, weights);
+      if (gen === undefined) {
+        stats.rejected.add('(nothing reachable)');
+        break;
+      }
+      for (const m of gen.rejected) stats.rejected.add(m);
+      stats.generated++;
+      const r = checkStep(pair, pre, gen.op);
+      stats.steps++;
+      stats.ops.add(gen.op.op);
+      stats.invariantChecks += checksPerStep;
+      if (r.modelResult !== undefined) {
+        stats.results.add(r.modelResult.ok ? 'ok' : r.modelResult.error);
+        if (r.modelResult.ok) stats.succeeded.add(gen.op.op);
+      }
+      steps.push(r.modelResult === undefined ? gen.op : { ...gen.op, result: r.modelResult });
+      if (r.failure !== undefined) {
+        failure = { step: i, ...r.failure };
+        break;
+      }
+      pre = r.post!;
+      const live = pre.cores.reduce((n, c) => n + c.ctes.length, 0);
+      if (live > stats.maxLiveCaps) stats.maxLiveCaps = live;
+    }
+    if (failure === undefined) stats.maxDerivationDepth = Math.max(stats.maxDerivationDepth, derivationDepth(pre));
+    stats.runs++;
+    opts.onRun?.(run, stats);
+    if (failure !== undefined) failed = { run, outcome: { steps, failure } };
+    run++;
+    return failure === undefined;
+  });
+
+  fc.check(property, { seed: opts.seed, numRuns: opts.runs, endOnFailure: true });
+  if (failed === undefined) return { passed: true, stats };
+
+  const original = failed.outcome;
+  let steps = original.steps;
+  let failure = original.failure!;
+  if (opts.shrink !== false) {
+    const kind = failure.kind;
+    const ops = steps.map(opOf);
+    const shrunk = shrinkSteps(ops, (candidate) => replayOps(opts, candidate).failure?.kind === kind);
+    const again = replayOps(opts, shrunk.steps);
+    if (again.failure !== undefined) {
+      steps = again.steps;
+      failure = again.failure;
+    }
+  }
+  const counterexample: KernelTrace = {
+    format: 'capref-trace',
+    version: 1,
+    subsystem: 'kernel',
+    config: opts.config,
+    ...(opts.mutant !== undefined ? { impl: { mutant: opts.mutant } } : {}),
+    origin: {
+      command: opts.command ?? `capref conformance kernel --seed ${opts.seed} --runs ${failed.run + 1} --steps ${opts.steps}${opts.mutant !== undefined ? ` --mutant ${opts.mutant}` : ''}`,
+      seed: opts.seed,
+      run: failed.run,
+      runs: opts.runs,
+      steps: opts.steps,
+      shrunkFrom: original.steps.length,
+    },
+    steps,
+    failure,
+  };
+  return { passed: false, stats, counterexample, failedRun: failed.run, unshrunkLength: original.steps.length };
+}
+
+export type { StepFailure };

@@ -1,0 +1,36 @@
+// Counters a conformance run reports in its summary table.
+
+export class Counter {
+  private readonly m = new Map<string, number>();
+  add(key: string, n = 1): void {
+    this.m.set(key, (this.m.get(key) ?? 0) + n);
+  }
+  get(key: string): number {
+    return this.m.get(key) ?? 0;
+  }
+  entries(): [string, number][] {
+    return [...this.m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  }
+  toJSON(): Record<string, number> {
+    return Object.fromEntries(this.entries());
+  }
+}
+
+/** Two-column tables side by side, for terminals. */
+export function renderTable(title: string, rows: readonly [string, string | number][]): string[] {
+  const w = Math.max(title.length, ...rows.map(([k]) => k.length));
+  const v = Math.max(0, ...rows.map(([, x]) => String(typeof x === 'number' ? x.toLocaleString('en-US') : x).length));
+  return [
+    `${title.padEnd(w)}  ${''.padStart(v)}`,
+    `${'-'.repeat(w)}  ${'-'.repeat(v)}`,
+    ...rows.map(([k, x]) => `${k.padEnd(w)}  ${String(typeof x === 'number' ? x.toLocaleString('en-US') : x).padStart(v)}`),
+  ];
+}
+
+export function sideBySide(blocks: readonly string[][], gap = 4): string {
+  const widths = blocks.map((b) => Math.max(0, ...b.map((l) => l.length)));
+  const h = Math.max(...blocks.map((b) => b.length));
+  const lines: string[] = [];
+  for (let i = 0; i < h; i++) lines.push(blocks.map((b, j) => (b[i] ?? '').padEnd(widths[j]!)).join(' '.repeat(gap)).trimEnd());
+  return lines.join('\n') + '\n';
+}

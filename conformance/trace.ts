@@ -1,0 +1,96 @@
+// The trace format every subsystem shares (DESIGN.md "Traces"): a JSON
+// document with the format name and version, the subsystem, its
+// configuration, the seed it was generated from, the steps, and — for a
+// counterexample — what went wrong at which step. Plain JSON, replayable
+// without fast-check, validated with zod on load; `capref schema trace`
+// exports its JSON Schema for tools in other languages.
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+
+export const TRACE_FORMAT = 'capref-trace';
+export const TRACE_VERSION = 1;
+
+/** What was found at the failing step of a counterexample. */
+export const failureSchema = z.strictObject({
+  /** 0-based index of the failing step. */
+  step: z.number().int().min(0),
+  kind: z.enum(['divergence', 'spec-mismatch', 'invariant', 'postcondition', 'exception', 'recorded-mismatch']),
+  message: z.string(),
+  /** Invariant or postcondition ids violated, when kind is invariant or postcondition. */
+  violated: z.array(z.string()).optional(),
+  /** Field-level differences between model and impl observations, when kind is divergence. */
+  diff: z.array(z.strictObject({ path: z.string(), model: z.unknown().optional(), impl: z.unknown().optional() })).optional().describe('an absent side means the field exists only on the other'),
+});
+export type Failure = z.infer<typeof failureSchema>;
+
+/** How a trace came about: enough to regenerate it with the same command. */
+export const originSchema = z.strictObject({
+  command: z.string().describe('the command that generated this trace'),
+  seed: z.number().int(),
+  run: z.number().int().min(0).optional().describe('the index of the generated run that failed'),
+  runs: z.number().int().min(1).optional(),
+  steps: z.number().int().min(1).optional(),
+  shrunkFrom: z.number().int().min(0).optional().describe('the length of the trace before shrinking'),
+});
+
+export function traceSchema<C extends z.ZodType, S extends z.ZodType>(subsystem: string, config: C, step: S) {
+  return z.strictObject({
+    format: z.literal(TRACE_FORMAT),
+    version: z.literal(TRACE_VERSION),
+    subsystem: z.literal(subsystem),
+    config,
+    /** Which implementation variant ran: a mutant name when a deliberately broken impl was tested. */
+    impl: z.strictObject({ mutant: z.string().optional() }).optional(),
+    origin: originSchema.optional(),
+    steps: z.array(step),
+    failure: failureSchema.optional(),
+  });
+}
+
+/** A problem with an input file: reported as one line per problem, with the JSON path of the field. */
+export class TraceInputError extends Error {
+  override readonly name = 'TraceInputError';
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${file}: ${problems.join('; ')}`);
+  }
+}
+
+/** Renders a zod path like `steps[3].src.level`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
+  return out === '' ? '(top level)' : out;
+}
+
+export function zodProblems(error: z.ZodError): string[] {
+  return error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+}
+
+/** Reads and validates a JSON file against a schema; every failure is a TraceInputError naming the field. */
+export function readJsonFile<S extends z.ZodType>(file: string, schema: S): z.output<S> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new TraceInputError(file, [code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(e)})`]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new TraceInputError(file, [`invalid JSON: ${(e as Error).message}`]);
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) throw new TraceInputError(file, zodProblems(r.error));
+  return r.data;
+}
+
+export function writeJsonFile(file: string, value: unknown): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
+}
