@@ -2,7 +2,7 @@
 // (per-operation time at 10^3, 10^4 and 10^5 live capabilities). It is not the
 // `kernel` bench suite; it backs the numbers in the impl-kernel report.
 //
-//   npm run build && node dist/bench/kernel-scaling.js [--sizes 1000,10000,100000]
+//   npm run build && node dist/bench/kernel-scaling.js [--sizes 1000,10000,100000] [--impl-only]
 //
 // The state of n capabilities is built through the implementation (building it
 // through the model costs O(n^2)); the model then starts from the same
@@ -125,18 +125,20 @@ function workloads(w: World, size: number, batches: number, revokes: number): Re
 function main(argv: readonly string[]): void {
   const i = argv.indexOf('--sizes');
   const sizes = i >= 0 ? argv[i + 1]!.split(',').map(Number) : [1000, 10000, 100000];
+  const implOnly = argv.includes('--impl-only');
   const rows: string[] = ['| op | n | impl ns/op | model ns/op | speed-up |', '|---|---|---|---|---|'];
   for (const n of sizes) {
     const w = build(n);
-    const model = modelFrom(w);
+    const model = implOnly ? undefined : modelFrom(w);
     const live = w.impl.observe().cores[0]!.ctes.length;
     const implLoads = workloads(w, 200, 41, 21);
     const modelLoads = n >= 100000 ? workloads(w, 2, 5, 3) : n >= 10000 ? workloads(w, 5, 9, 3) : workloads(w, 20, 9, 5);
     for (const op of Object.keys(implLoads)) {
       time(w.impl, implLoads[op]!); // warm-up
       const implNs = time(w.impl, implLoads[op]!);
-      const modelNs = time(model, modelLoads[op]!);
-      rows.push(`| ${op} | ${live} | ${implNs.toFixed(0)} | ${modelNs.toFixed(0)} | ${(modelNs / implNs).toFixed(0)}x |`);
+      const modelNs = model === undefined ? NaN : time(model, modelLoads[op]!);
+      const vs = model === undefined ? '| - | - |' : `| ${modelNs.toFixed(0)} | ${(modelNs / implNs).toFixed(0)}x |`;
+      rows.push(`| ${op} | ${live} | ${implNs.toFixed(0)} ${vs}`);
     }
   }
   process.stdout.write(rows.join('\n') + '\n');

@@ -40,8 +40,9 @@ export class CNodeObject {
     else this.sparse = new Map();
   }
 
+  /** The node in the slot, 0 when empty (or when the index is outside the CNode). */
   get(slot: number): number {
-    return this.dense !== undefined ? this.dense[slot]! : (this.sparse!.get(slot) ?? 0);
+    return (this.dense !== undefined ? this.dense[slot] : this.sparse!.get(slot)) ?? 0;
   }
 
   set(slot: number, node: number): void {

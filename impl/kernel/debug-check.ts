@@ -28,7 +28,7 @@ export function checkCore(k: CoreKernel): void {
     if (nodes.length !== o.occupied) fail('CSPACE-OCCUPIED-COUNT', `CNode 0x${o.base.toString(16)} counts ${o.occupied} occupied slots, holds ${nodes.length}`);
     if (o.refs === 0 && o.occupied > 0) fail('CSPACE-LIVE-OBJECT', `CNode 0x${o.base.toString(16)} holds capabilities but no capability names it`);
     for (const n of nodes) {
-      if (s.cnode[n] !== o.base || o.get(s.slot[n]!) !== n || s.home[n] !== o) fail('CSPACE-SLOT-BIJECTION', `node ${n} does not record its slot 0x${o.base.toString(16)}[${s.slot[n]}]`);
+      if (o.get(s.slot[n]!) !== n || s.home[n] !== o) fail('CSPACE-SLOT-BIJECTION', `node ${n} does not record its slot 0x${o.base.toString(16)}[${s.slot[n]}]`);
       if (IS_MAPPING[s.type[n]!] === 1) {
         mappingNodes.push(n);
         continue;

@@ -159,7 +159,6 @@ export class CoreKernel {
   }
 
   private putInSlot(n: number, cn: CNodeObject, slot: number): void {
-    this.s.cnode[n] = cn.base;
     this.s.slot[n] = slot;
     this.s.home[n] = cn;
     cn.set(slot, n);
@@ -455,7 +454,7 @@ export class CoreKernel {
     if (this.bugRevokeOtherCSpace) {
       const reachable = this.cspaceOf(root);
       visit = (n) => {
-        if (n !== t && reachable.has(s.cnode[n]!)) this.markNode(n);
+        if (n !== t && reachable.has((s.home[n] as CNodeObject).base)) this.markNode(n);
         return true;
       };
     }
@@ -668,7 +667,7 @@ export class CoreKernel {
       const mapped = s.link[n]!;
       return {
         type: type as Exclude<ObjType, MemoryType>,
-        mapped: { cnode: s.cnode[mapped]!, slot: s.slot[mapped]! },
+        mapped: { cnode: (s.home[mapped] as CNodeObject | undefined)?.base ?? -1, slot: s.slot[mapped]! }, // -1 only under the map-twice mutant
         ptable: s.base[n]!,
         entry: s.entry[n]!,
         pteCount: s.pteCount[n]!,

@@ -22,7 +22,6 @@ function handBuilt() {
     s.bytes[n] = bytes;
     s.meta[n] = packMeta(rights, 0, 0);
     if (type === L1CNODE || type === L2CNODE) s.object[n] = cs.acquire(base, type, bytes);
-    s.cnode[n] = home.base;
     s.slot[n] = slotIndex;
     s.home[n] = home;
     home.set(slotIndex, n);
@@ -83,7 +82,8 @@ describe('capref decoding (CSpace.resolve / lookupCap)', () => {
     big.set(9000, 5);
     big.set(9000, 6);
     big.set(12, 7);
-    expect([big.get(9000), big.get(12), big.get(13), big.occupied]).toEqual([6, 7, 0, 2]);
+    expect([big.get(9000), big.get(12), big.get(13), big.get(99999), big.occupied]).toEqual([6, 7, 0, 0, 2]);
+    expect(new CNodeObject(0, L2CNODE, 256).get(-1)).toBe(0);
     expect(big.nodes().sort()).toEqual([6, 7]);
     big.clear(9000, 5); // not the occupant: no change
     big.clear(9000, 6);

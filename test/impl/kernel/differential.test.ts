@@ -26,8 +26,8 @@ const configs: readonly KernelConfig[] = [
   },
 ];
 
-const SEQUENCES = 240;
-const STEPS = 90;
+const SEQUENCES = 300;
+const STEPS = 100;
 
 function describeDivergence(seed: number, d: Divergence): string {
   return `seed ${seed}, step ${d.step}: ${d.what} differs on ${JSON.stringify(d.op)}\nmodel: ${JSON.stringify(d.model)}\nimpl:  ${JSON.stringify(d.impl)}\nlast ops: ${JSON.stringify(d.trace.slice(-5))}`;

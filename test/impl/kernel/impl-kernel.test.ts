@@ -106,6 +106,18 @@ describe('ImplKernel', () => {
     expect(k.observe().cores[0]!.ptes).toEqual([]);
   });
 
+  it('remote_relations leaves absent bits as they are, including bits given as undefined, on every copy', () => {
+    const ops: KernelOp[] = [
+      copy(ram, slot(0)),
+      { op: 'remote_relations', target: ram, set: { copies: true, descs: true } },
+      { op: 'remote_relations', target: slot(0), set: { copies: undefined, descs: false } },
+      identify(ram),
+    ];
+    const { results } = agreed(ops);
+    expect(results[2]).toEqual({ ok: true, value: { remote: { copies: true, ancs: false, descs: false } } });
+    expect(results[3]).toMatchObject({ ok: true, value: { cap: { remote: { copies: true, ancs: false, descs: false } } } });
+  });
+
   it('debug mode is off by default and on with CAPREF_DEBUG=1; a broken structure then fails the next operation, naming the invariant', () => {
     const saved = process.env.CAPREF_DEBUG;
     try {

@@ -104,6 +104,7 @@ export class View {
   /** The first of `count` consecutive empty L2CNode slots, if one is found quickly. */
   emptyRun(r: Rng, count: number): Handle | undefined {
     const cns = this.cnodes.filter((c) => !c.l1);
+    if (count > 256) return undefined;
     for (let i = 0; i < 8 && cns.length > 0; i++) {
       const c = r.pick(cns);
       const start = r.chance(0.2) ? 256 - count : r.int(Math.max(1, 257 - count));
