@@ -65,7 +65,18 @@ export interface KernelConformanceResult {
 }
 
 export function newStats(): KernelRunStats {
-  return { runs: 0, steps: 0, ops: new Counter(), results: new Counter(), succeeded: new Counter(), invariantChecks: 0, generated: 0, rejected: new Counter(), maxLiveCaps: 0, maxDerivationDepth: 0 };
+  return {
+    runs: 0,
+    steps: 0,
+    ops: new Counter(),
+    results: new Counter(),
+    succeeded: new Counter(),
+    invariantChecks: 0,
+    generated: 0,
+    rejected: new Counter(),
+    maxLiveCaps: 0,
+    maxDerivationDepth: 0,
+  };
 }
 
 /** Longest chain of strict ancestors among memory capabilities (a measure of nesting depth). */
@@ -176,7 +187,9 @@ export function runKernelConformance(opts: KernelConformanceOptions): KernelConf
     config: opts.config,
     ...(opts.mutant !== undefined ? { impl: { mutant: opts.mutant } } : {}),
     origin: {
-      command: opts.command ?? `capref conformance kernel --seed ${opts.seed} --runs ${failed.run + 1} --steps ${opts.steps}${opts.mutant !== undefined ? ` --mutant ${opts.mutant}` : ''}`,
+      command:
+        opts.command ??
+        `capref conformance kernel --seed ${opts.seed} --runs ${failed.run + 1} --steps ${opts.steps}${opts.mutant !== undefined ? ` --mutant ${opts.mutant}` : ''}`,
       seed: opts.seed,
       run: failed.run,
       runs: opts.runs,

@@ -77,5 +77,7 @@ function dispatch(core: CoreKernel, op: KernelOp): KernelResult {
       return core.lock(op);
     case 'remote_relations':
       return core.remoteRelations(op);
+    case 'is_retypeable':
+      return core.isRetypeable(op);
   }
 }
