@@ -107,6 +107,8 @@ export class CoreKernel {
     readonly arch: ArchProfile,
     boot: CoreState,
     mutant: KernelMutant | undefined,
+    /** The RAM regions of the memory map: only RAM is reclaimed. */
+    private readonly ram: readonly Region[],
   ) {
     this.levels = Array.from({ length: TYPE_COUNT }, (_, code) => {
       const l = arch.levels[typeOfCode(code) as keyof ArchProfile['levels']];
@@ -329,8 +331,6 @@ export class CoreKernel {
     if (mcn.get(mslot) !== 0) return err('SYS_ERR_SLOT_IN_USE', 'mapping');
     // map.entry
     if (op.entry >= level.entries) return err('SYS_ERR_VNODE_SLOT_INVALID', 'vnode');
-    // map.count
-    if (op.pteCount < 1 || op.entry + op.pteCount > level.entries) return err('SYS_ERR_VM_MAP_SIZE', 'vnode');
     // map.src-type (spec mapKind: a next-level table, or a page/block of a Frame or DevFrame)
     const srcType = s.type[src]!;
     const table = IS_MAPPING[srcType] === 0 && srcType === level.childTable;
@@ -351,6 +351,8 @@ export class CoreKernel {
       // map.frame-range
       if (op.offset + op.pteCount * pageSize > srcBytes) return err('SYS_ERR_FRAME_OFFSET_INVALID', 'src');
     }
+    // map.count (after the source checks, in ARM's order)
+    if (op.pteCount < 1 || op.entry + op.pteCount > level.entries) return err('SYS_ERR_VM_MAP_SIZE', 'vnode');
     // map.rights
     const req = rightsToMask(op.rights);
     if ((req & ~s.rightsOf(src)) !== 0) return err('SYS_ERR_VM_MAP_RIGHTS', 'src');
@@ -396,6 +398,8 @@ export class CoreKernel {
     if (s.base[m] !== s.base[vn] && !this.bugUnmapForeign) return err('SYS_ERR_VNODE_NOT_INSTALLED', 'mapping');
     // unmap.not-locked
     if ((s.meta[m]! & FLAG_LOCKED) !== 0) return err('SYS_ERR_CAP_LOCKED', 'mapping');
+    // unmap.local
+    if ((s.meta[m]! & FLAG_REMOTE_COPIES) !== 0) return err('SYS_ERR_RETRY_THROUGH_MONITOR', 'mapping');
     // DEC-UNMAP-DELETES-MAPPING: the entries and the Mapping capability go together.
     this.detachMapping(m, true);
     (s.home[m] as CNodeObject).clear(s.slot[m]!, m);
@@ -600,6 +604,11 @@ export class CoreKernel {
     for (const n of this.removed) {
       const type = s.type[n]!;
       if (IS_MAPPING[type] === 1 || RAM_BACKED[type] === 0) continue;
+      // Only RAM, and nothing another core may relate to (removal.ts).
+      if ((s.meta[n]! & (FLAG_REMOTE_COPIES | FLAG_REMOTE_ANCS | FLAG_REMOTE_DESCS)) !== 0) continue;
+      const lo = s.base[n]!;
+      const hi = lo + s.bytes[n]!;
+      if (!this.ram.some((r) => r.base <= lo && hi <= r.base + r.bytes)) continue;
       if (this.bugReclaimIgnoresSurvivors || !this.tree.anyOverlap(s.base[n]!, s.base[n]! + s.bytes[n]!)) cands.push(n);
     }
     if (cands.length === 0) return [];

@@ -41,7 +41,7 @@ const targetLookup: Precondition<RemovalContext> = {
     if (!r.ok) return r;
     c.target = r.value;
     const roots = c.op.op === 'delete' ? [r.value] : revokeRoots(c.core, r.value);
-    c.removal = removalClosure(c.core, roots);
+    c.removal = removalClosure(c.core, roots, c.memory);
     return undefined;
   },
 };

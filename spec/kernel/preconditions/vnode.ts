@@ -78,6 +78,10 @@ const vnodeRights = <C extends VNodeContext>(op: 'map' | 'unmap', source: string
   check: (c) => (hasRights(c.vnode!.cap.rights, ['WRITE']) ? undefined : err('SYS_ERR_DEST_CAP_RIGHTS', 'vnode')),
 });
 
+// Order: the course's platforms (kernel/arch/armv8/paging.c caps_map_l3,
+// kernel/arch/armv7/paging.c caps_map_l2) check the entry index, then the
+// source type, then the frame offset, and only then whether the entries fit
+// in the table; capref follows ARM rather than x86-64, which checks the count first.
 export const vnodeMapPreconditions: readonly Precondition<MapContext>[] = [
   ...vnodeLookup<MapContext>('map'),
   // sys_map checks the table's WRITE right before it looks anything else up.
@@ -126,13 +130,6 @@ export const vnodeMapPreconditions: readonly Precondition<MapContext>[] = [
     rule: 'The first entry lies inside the page table.',
     source: 'kernel/arch/*/page_mappings_arch.c',
     check: (c) => (c.op.entry < c.level!.entries ? undefined : err('SYS_ERR_VNODE_SLOT_INVALID', 'vnode')),
-  },
-  {
-    id: 'map.count',
-    error: 'SYS_ERR_VM_MAP_SIZE',
-    rule: 'pteCount is at least 1 and the entries end inside the page table.',
-    source: 'kernel/arch/*/page_mappings_arch.c',
-    check: (c) => (c.op.pteCount >= 1 && c.op.entry + c.op.pteCount <= c.level!.entries ? undefined : err('SYS_ERR_VM_MAP_SIZE', 'vnode')),
   },
   {
     id: 'map.src-type',
@@ -194,6 +191,13 @@ export const vnodeMapPreconditions: readonly Precondition<MapContext>[] = [
       const ps = pageSize(c);
       return ps === undefined || c.op.offset + c.op.pteCount * ps <= srcMem(c).bytes ? undefined : err('SYS_ERR_FRAME_OFFSET_INVALID', 'src');
     },
+  },
+  {
+    id: 'map.count',
+    error: 'SYS_ERR_VM_MAP_SIZE',
+    rule: 'pteCount is at least 1 and the entries end inside the page table.',
+    source: 'kernel/arch/armv8/paging.c caps_map_l3, kernel/arch/armv7/paging.c caps_map_l2 (checked after the source type and offset)',
+    check: (c) => (c.op.pteCount >= 1 && c.op.entry + c.op.pteCount <= c.level!.entries ? undefined : err('SYS_ERR_VM_MAP_SIZE', 'vnode')),
   },
   {
     id: 'map.rights',
@@ -272,5 +276,12 @@ export const vnodeUnmapPreconditions: readonly Precondition<UnmapContext>[] = [
     rule: 'The Mapping capability is not locked.',
     source: 'DEC-BUSY',
     check: (c) => (c.mapping!.cap.locked ? err('SYS_ERR_CAP_LOCKED', 'mapping') : undefined),
+  },
+  {
+    id: 'unmap.local',
+    error: 'SYS_ERR_RETRY_THROUGH_MONITOR',
+    rule: 'The Mapping capability has no remote copies: removing it would remove the last local copy of something other cores hold (as delete.local).',
+    source: 'kernel/cap_delete.c caps_try_delete (SYS_ERR_DELETE_LAST_OWNED); DEC-UNMAP-DELETES-MAPPING',
+    check: (c) => (c.mapping!.cap.remote.copies ? err('SYS_ERR_RETRY_THROUGH_MONITOR', 'mapping') : undefined),
   },
 ];
