@@ -36,6 +36,7 @@ export function kernelSummary(stats: KernelRunStats): string {
       ['steps', stats.steps],
       ['invariants and postconditions checked', stats.invariantChecks],
       ['deepest derivation chain (ancestors)', stats.maxDerivationDepth],
+      ['deepest CNode nesting (from a root)', stats.maxCNodeNesting],
       ['largest MDB (live capabilities)', stats.maxLiveCaps],
       ['meaningless draws rejected', `${rejected} (${pct(rejected)})`],
     ]),
