@@ -4,13 +4,14 @@
 // leaves undone (occupied entries, rights on large pages, foreign unmaps).
 import { err } from '../../result.js';
 import type { VNodeLevel } from '../arch.js';
-import { lookupCap, resolveSlot, type ResolvedSlot } from '../lookup.js';
+import { type ResolvedSlot } from '../lookup.js';
 import type { VNodeMapOp, VNodeUnmapOp } from '../ops.js';
 import { cteAt, mappingOf } from '../query.js';
 import { hasRights } from '../rights.js';
 import { isAlignedSum, isMappingCap, type Cte, type MemoryCap } from '../state.js';
 import { BASE_PAGE_SIZE, isVNodeType, type VNodeType } from '../types.js';
-import { LOOKUP_SOURCE, type Precondition, type PreconditionContext } from './framework.js';
+import { type Precondition, type PreconditionContext } from './framework.js';
+import { capabilityLookup, slotLookup } from './lookups.js';
 
 export interface MapContext extends PreconditionContext<VNodeMapOp> {
   /** What the page-table capref names, before its type is checked. */
@@ -40,21 +41,8 @@ const pageSize = (c: MapContext): number | undefined => {
 
 type VNodeContext = PreconditionContext<VNodeMapOp | VNodeUnmapOp> & { vnodeCte?: Cte; vnode?: MapContext['vnode']; level?: VNodeLevel };
 
-const vnodeLookup = <C extends VNodeContext>(
-  op: 'map' | 'unmap',
-): Precondition<C>[] => [
-  {
-    id: `${op}.vnode`,
-    error: 'lookup',
-    rule: 'The page-table capref resolves to a capability (READ on the CNodes it passes).',
-    source: LOOKUP_SOURCE,
-    check: (c) => {
-      const r = lookupCap(c.core, c.op.vnode, 'vnode', 'read');
-      if (!r.ok) return r;
-      c.vnodeCte = r.value;
-      return undefined;
-    },
-  },
+const vnodeLookup = <C extends VNodeContext>(op: 'map' | 'unmap'): Precondition<C>[] => [
+  capabilityLookup<C>(`${op}.vnode`, 'vnode', 'read', 'vnodeCte'),
   {
     id: `${op}.vnode-type`,
     error: 'SYS_ERR_VNODE_TYPE',
@@ -86,30 +74,8 @@ export const vnodeMapPreconditions: readonly Precondition<MapContext>[] = [
   ...vnodeLookup<MapContext>('map'),
   // sys_map checks the table's WRITE right before it looks anything else up.
   vnodeRights<MapContext>('map', 'kernel/syscall.c sys_map'),
-  {
-    id: 'map.src',
-    error: 'lookup',
-    rule: 'The source capref resolves to a capability (READ on the CNodes it passes).',
-    source: LOOKUP_SOURCE,
-    check: (c) => {
-      const r = lookupCap(c.core, c.op.src, 'src', 'read');
-      if (!r.ok) return r;
-      c.src = r.value;
-      return undefined;
-    },
-  },
-  {
-    id: 'map.mapping',
-    error: 'lookup',
-    rule: 'The mapping capref resolves to a slot (READ and WRITE on the CNodes it passes).',
-    source: LOOKUP_SOURCE,
-    check: (c) => {
-      const r = resolveSlot(c.core, c.op.mapping, 'mapping', 'write');
-      if (!r.ok) return r;
-      c.mapping = r.value;
-      return undefined;
-    },
-  },
+  capabilityLookup('map.src', 'src', 'read'),
+  slotLookup('map.mapping', 'mapping', 'write'),
   {
     id: 'map.mapping-cnode',
     error: 'SYS_ERR_DEST_TYPE_INVALID',
@@ -240,18 +206,7 @@ export interface UnmapContext extends PreconditionContext<VNodeUnmapOp> {
 // table check and the lock are capref's (DEC-UNMAP-FOREIGN, DEC-BUSY).
 export const vnodeUnmapPreconditions: readonly Precondition<UnmapContext>[] = [
   ...vnodeLookup<UnmapContext>('unmap'),
-  {
-    id: 'unmap.mapping',
-    error: 'lookup',
-    rule: 'The mapping capref resolves to a capability (READ and WRITE on the CNodes it passes).',
-    source: LOOKUP_SOURCE,
-    check: (c) => {
-      const r = lookupCap(c.core, c.op.mapping, 'mapping', 'write');
-      if (!r.ok) return r;
-      c.mapping = r.value;
-      return undefined;
-    },
-  },
+  capabilityLookup('unmap.mapping', 'mapping', 'write'),
   {
     id: 'unmap.mapping-type',
     error: 'SYS_ERR_WRONG_MAPPING',
