@@ -77,6 +77,29 @@ describe('capref conformance', () => {
   });
 });
 
+describe('a memory map boot cannot lay out is bad input (exit 2, the JSON path, no stack trace)', () => {
+  const tiny = { memory: [{ base: 0x8000_0000, bytes: 4096, kind: 'ram' }] };
+
+  it('as conformance --config: refused before any run, never reported as passed', async () => {
+    const f = join(dir, 'tiny-config.json');
+    writeFileSync(f, JSON.stringify(tiny));
+    const r = await capref('conformance', 'kernel', '--config', f, '--runs', '1', '--steps', '3');
+    expect(r.code).toBe(2);
+    expect(r.out).not.toContain('PASSED');
+    expect(r.err).toContain('memory: no ram region can hold the boot objects');
+  });
+
+  it('as the configuration of a trace, for replay and explain', async () => {
+    const f = join(dir, 'tiny-trace.json');
+    writeFileSync(f, JSON.stringify({ format: 'capref-trace', version: 1, subsystem: 'kernel', config: tiny, steps: [] }));
+    for (const cmd of ['replay', 'explain']) {
+      const r = await capref(cmd, f);
+      expect(r.code, cmd).toBe(2);
+      expect(r.err, cmd).toContain('config.memory: no ram region can hold the boot objects');
+    }
+  });
+});
+
 describe('capref replay and explain with bad input', () => {
   it('reports a missing file', async () => {
     const r = await capref('replay', join(dir, 'missing.json'));
