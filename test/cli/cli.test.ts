@@ -135,6 +135,26 @@ describe('capref replay and explain with bad input', () => {
     expect(r.err).toContain('steps[2]: Unrecognized key: "extra"');
   });
 
+  it('reports an unknown impl mutant at impl.mutant', async () => {
+    const f = join(dir, 'bogus-mutant.json');
+    writeFileSync(
+      f,
+      JSON.stringify({
+        format: 'capref-trace',
+        version: 1,
+        subsystem: 'kernel',
+        config: { memory: [{ base: 0x8000_0000, bytes: 64 << 20, kind: 'ram' }] },
+        impl: { mutant: 'bogus' },
+        steps: [],
+      }),
+    );
+    for (const cmd of ['replay', 'explain']) {
+      const r = await capref(cmd, f);
+      expect(r.code, cmd).toBe(2);
+      expect(r.err, cmd).toContain('impl.mutant: unknown kernel mutant "bogus"');
+    }
+  });
+
   it('reports an unknown subsystem', async () => {
     const f = join(dir, 'other.json');
     writeFileSync(f, JSON.stringify({ subsystem: 'fs' }));
