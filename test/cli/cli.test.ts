@@ -60,6 +60,17 @@ describe('capref conformance', () => {
     expect(ok.out).toContain('model and impl agree');
   });
 
+  it('still reports a counterexample (exit 1, no stack trace) when --out cannot be written', async () => {
+    const notADir = join(dir, 'plain-file');
+    writeFileSync(notADir, 'x');
+    const r = await capref('conformance', 'kernel', '--mutant', 'copy-into-occupied', '--out', join(notADir, 'cx'));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('kernel: FAILED');
+    expect(r.out).toContain('The counterexample could not be written (cannot write');
+    expect(r.out).toContain('capref conformance kernel --seed 1');
+    expect(r.out).not.toContain('capref replay');
+  });
+
   it.each([
     [['conformance', 'nonsense'], 'unknown subsystem "nonsense"'],
     [['conformance', 'kernel', '--runs', 'abc'], '--runs must be an integer'],
