@@ -15,7 +15,14 @@ export default defineConfig({
       exclude: ['**/*.test.ts', '**/*.d.ts', 'test/**'],
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: 'coverage',
-      thresholds: { lines: 85 },
+      // Each part on its own: a well-tested part must not carry a weak one.
+      thresholds: {
+        lines: 85,
+        'spec/**': { lines: 85 },
+        'model/**': { lines: 85 },
+        'impl/**': { lines: 85 },
+        'conformance/**': { lines: 85 },
+      },
     },
   },
 });

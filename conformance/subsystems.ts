@@ -34,5 +34,7 @@ export interface Suite {
   readonly description: string;
   /** Names of the deliberately broken implementations the suite can run against. */
   readonly mutants: readonly string[];
+  /** Checks the options (configuration files, flags) before anything runs; throws TraceInputError naming the problem. */
+  readonly validate?: (options: Pick<SuiteOptions, 'configFile' | 'arch'>) => void;
   readonly run: (options: SuiteOptions) => SuiteOutcome;
 }

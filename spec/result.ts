@@ -12,5 +12,4 @@ export type Err<E extends string, A extends string = string> = {
 export type Result<V, E extends string, A extends string = string> = Ok<V> | Err<E, A>;
 
 export const ok = <V>(value: V): Ok<V> => ({ ok: true, value });
-export const err = <E extends string, A extends string>(error: E, arg?: A): Err<E, A> =>
-  arg === undefined ? { ok: false, error } : { ok: false, error, arg };
+export const err = <E extends string, A extends string>(error: E, arg?: A): Err<E, A> => (arg === undefined ? { ok: false, error } : { ok: false, error, arg });

@@ -43,6 +43,8 @@ export const registerConformance: RegisterCommand = (program, ctx) => {
         const known = chosen[0]!.mutants;
         if (!known.includes(flags.mutant)) throw new UsageError(`unknown ${subsystem} mutant "${flags.mutant}"; known: ${known.join(', ')}`);
       }
+      for (const suite of chosen as typeof suites)
+        suite.validate?.({ ...(flags.config !== undefined ? { configFile: flags.config } : {}), ...(flags.arch !== undefined ? { arch: flags.arch } : {}) });
       const outcomes: SuiteOutcome[] = [];
       for (const suite of chosen as typeof suites) {
         io.out(

@@ -5,7 +5,7 @@ import { kernelInvariants } from '../../spec/kernel/invariants/index.js';
 import type { Kernel, KernelResult } from '../../spec/kernel/kernel.js';
 import type { KernelOp } from '../../spec/kernel/ops.js';
 import { checkPostconditions, jsonEqual, kernelPostconditions } from '../../spec/kernel/postconditions.js';
-import { expectedResult, type Expectation } from '../../spec/kernel/preconditions/index.js';
+import { judgeOp, type Expectation } from '../../spec/kernel/preconditions/index.js';
 import type { KernelState } from '../../spec/kernel/state.js';
 import type { Violation } from '../../spec/kernel/invariants/framework.js';
 import { jsonDiff } from '../diff.js';
@@ -22,6 +22,8 @@ export interface StepReport {
   readonly modelResult?: KernelResult;
   readonly implResult?: KernelResult;
   readonly expected?: Expectation;
+  /** The precondition that decided the expected result (absent when the operation must succeed). */
+  readonly decidedBy?: string;
   /** The model's observation after the step (the next step's pre-state). */
   readonly post?: KernelState;
   readonly failure?: StepFailure;
@@ -42,8 +44,11 @@ function checkViolations(violations: readonly Violation[], kind: 'invariant' | '
 
 export function checkStep(pair: KernelPair, pre: KernelState, op: KernelOp, recorded?: KernelResult): StepReport {
   let expected: Expectation;
+  let decidedBy: string | undefined;
   try {
-    expected = expectedResult(pre, op);
+    const j = judgeOp(pre, op);
+    expected = j.expected;
+    decidedBy = j.decidedBy;
   } catch (e) {
     return { failure: { kind: 'exception', message: `the spec threw on this operation: ${describe(e)}` } };
   }
@@ -63,7 +68,7 @@ export function checkStep(pair: KernelPair, pre: KernelState, op: KernelOp, reco
   } catch (e) {
     return { expected, modelResult, post, failure: { kind: 'exception', message: `the impl threw: ${describe(e)}` } };
   }
-  const base = { expected, modelResult, implResult, post };
+  const base = { expected, modelResult, implResult, post, ...(decidedBy !== undefined ? { decidedBy } : {}) };
   if (!jsonEqual(modelResult, implResult)) {
     return {
       ...base,
@@ -86,6 +91,11 @@ export function checkStep(pair: KernelPair, pre: KernelState, op: KernelOp, reco
         ...(broken.length > 0 ? { violated: broken } : {}),
       },
     };
+  }
+  try {
+    pair.impl.selfCheck?.();
+  } catch (e) {
+    return { ...base, failure: { kind: 'exception', message: `the impl's self-check failed after the step: ${describe(e)}` } };
   }
   const agrees = expected.ok ? modelResult.ok : !modelResult.ok && modelResult.error === expected.error && modelResult.arg === expected.arg;
   if (!agrees)

@@ -207,11 +207,17 @@ const vnodeMap: Maker = (ix, c) => {
     v = c.pick(tableParents);
     const child = levelOf(v).childTable!;
     src = c.chance(0.05) ? c.pick(ix.caps) : c.pick(ix.caps.filter((r) => r.cte.cap.type === child));
+    if (c.chance(0.05)) pteCount = 2; // a table takes exactly one entry
+    if (c.chance(0.05)) offset = BASE_PAGE_SIZE; // and is mapped whole
   } else return undefined;
   const level = levelOf(v);
   const vbase = mem(v)!.base;
+  // Mostly a free run of entries; sometimes one that is present already.
+  const present = ix.core.ptes.filter((p) => p.vnode === vbase);
   const entry =
-    (c.chance(0.04) ? undefined : ix.freeEntries(vbase, level.entries, Math.max(1, pteCount), c.int(0, level.entries - 1))) ?? c.int(0, level.entries - 1);
+    c.chance(0.05) && present.length > 0
+      ? c.pick(present).entry
+      : (ix.freeEntries(vbase, level.entries, Math.max(1, pteCount), c.int(0, level.entries - 1)) ?? c.int(0, level.entries - 1));
   const mapping = destSlot(ix, c, 'L2CNode');
   if (mapping === undefined) return undefined;
   return { op: 'vnode_map', vnode: refOf(c, v), src: refOf(c, src), entry, offset, pteCount, rights: mapRights(c, src.cte.cap.rights), mapping };
@@ -261,7 +267,7 @@ function corrupt(c: Chooser, ref: Capref, ix: KernelIndex): Capref {
     case 1:
       return { ...ref, root: ref.root + c.pick([BASE_PAGE_SIZE, 64, -ref.root]) };
     case 2:
-      return { ...ref, cptr: ref.level === 1 ? c.int(256, 4096) : c.int(256, 4096) * 256 + (ref.cptr % 256) };
+      return { ...ref, cptr: c.int(256, 4096) * 256 + (ref.cptr % 256) }; // an L1 index past a 256-slot root
     case 3:
       return { ...ref, level: ref.level === 1 ? 2 : 1 }; // the other decoding of the same bits
     default:
@@ -309,11 +315,46 @@ const makers: Readonly<Record<KernelOpName, Maker>> = {
   is_retypeable: isRetypeable,
 };
 
+/** A capability of a type the argument does not take (a Frame as a page table, a RAM capability as a mapping). */
+function wrongKind(ix: KernelIndex, c: Chooser, want: (r: Reachable) => boolean): Capref | undefined {
+  const others = ix.caps.filter((r) => !want(r));
+  return others.length === 0 ? undefined : refOf(c, c.pick(others));
+}
+
+/** A value outside what an argument takes: no such core, a zero or too large count, an entry past any table, a table mapped partially. */
+function corruptValue(op: KernelOp, ix: KernelIndex, c: Chooser): KernelOp | undefined {
+  const isVNode = (r: Reachable) => !isMappingCap(r.cte.cap) && r.cte.cap.type.startsWith('VNode_');
+  switch (op.op) {
+    case 'retype':
+      return { ...op, count: c.pick([0, 1 << 20]) };
+    case 'is_retypeable':
+      return { ...op, count: 0 };
+    case 'vnode_map': {
+      const choice = c.int(0, 3);
+      if (choice === 0) return { ...op, entry: 5000 }; // past every profile's largest table (4096 entries)
+      if (choice === 1) return { ...op, pteCount: op.pteCount === 1 ? 2 : 0 };
+      if (choice === 2) return { ...op, offset: op.offset + BASE_PAGE_SIZE };
+      const vnode = wrongKind(ix, c, isVNode);
+      return vnode === undefined ? undefined : { ...op, vnode };
+    }
+    case 'vnode_unmap': {
+      const mapping = c.chance(0.5) ? wrongKind(ix, c, (r) => isMappingCap(r.cte.cap)) : undefined;
+      if (mapping !== undefined) return { ...op, mapping };
+      const vnode = wrongKind(ix, c, isVNode);
+      return vnode === undefined ? undefined : { ...op, vnode };
+    }
+    default:
+      return c.chance(0.3) ? { ...op, core: 1 } : undefined; // a core that does not exist
+  }
+}
+
 const misuse: Maker = (ix, c) => {
   const names = (Object.keys(makers) as KernelOpName[]).filter((n) => applicable[n](ix));
   if (names.length === 0) return undefined;
   const op = makers[c.pick(names)](ix, c);
   if (op === undefined) return undefined;
+  const wrong = c.chance(0.4) ? corruptValue(op, ix, c) : undefined;
+  if (wrong !== undefined) return wrong;
   const fields = caprefFields.filter((f) => f in op);
   const f = c.pick(fields);
   return { ...op, [f]: corrupt(c, (op as unknown as Record<string, Capref>)[f]!, ix) } as KernelOp;

@@ -9,6 +9,7 @@ import type { Kernel } from '../../spec/kernel/kernel.js';
 import type { KernelOp } from '../../spec/kernel/ops.js';
 import { memDescends } from '../../spec/kernel/relations.js';
 import { isMappingCap, type KernelState, type MemoryCap } from '../../spec/kernel/state.js';
+import { CORE_PRECONDITION_ID, preconditionsByOp } from '../../spec/kernel/preconditions/index.js';
 import { genChooser } from '../chooser.js';
 import { shrinkSteps } from '../shrink.js';
 import { Counter } from '../stats.js';
@@ -46,6 +47,8 @@ export interface KernelRunStats {
   readonly results: Counter;
   /** Successful operations by type. */
   readonly succeeded: Counter;
+  /** Refused operations by the id of the precondition that decided the refusal. */
+  readonly decided: Counter;
   invariantChecks: number;
   generated: number;
   /** Generation attempts that found nothing to build from, by maker. */
@@ -63,6 +66,8 @@ export interface KernelConformanceResult {
   /** The failing run's index and its unshrunk length. */
   readonly failedRun?: number;
   readonly unshrunkLength?: number;
+  /** False when the failure happened outside a step (building a kernel, generating): only regenerating shows it. */
+  readonly replayable?: boolean;
 }
 
 export function newStats(): KernelRunStats {
@@ -72,6 +77,7 @@ export function newStats(): KernelRunStats {
     ops: new Counter(),
     results: new Counter(),
     succeeded: new Counter(),
+    decided: new Counter(),
     invariantChecks: 0,
     generated: 0,
     rejected: new Counter(),
@@ -95,6 +101,19 @@ export function derivationDepth(state: KernelState): number {
   }
   return best;
 }
+
+/**
+ * What makes two failures "the same bug" while shrinking, so that the shrinker
+ * does not drift to a different one: the kind; for a divergence, whether the
+ * results or the states differ; for invariants, which ones broke.
+ */
+export function failureSignature(f: Failure): string {
+  const which = f.kind === 'divergence' ? (f.message.startsWith('results differ') ? 'result' : 'state') : '';
+  return [f.kind, which, ...[...(f.violated ?? [])].sort()].join('|');
+}
+
+/** Every precondition id of the spec, and the core check that precedes them all. */
+export const allPreconditionIds: readonly string[] = [CORE_PRECONDITION_ID, ...Object.values(preconditionsByOp).flatMap((list) => list.map((p) => p.id))];
 
 /**
  * Deepest CNode nesting: the longest chain root L1CNode → a CNode held in one
@@ -186,6 +205,7 @@ export function runKernelConformance(opts: KernelConformanceOptions): KernelConf
         if (r.modelResult !== undefined) {
           stats.results.add(r.modelResult.ok ? 'ok' : r.modelResult.error);
           if (r.modelResult.ok) stats.succeeded.add(gen.op.op);
+          if (r.decidedBy !== undefined) stats.decided.add(r.decidedBy);
         }
         steps.push(r.modelResult === undefined ? gen.op : { ...gen.op, result: r.modelResult });
         if (r.failure !== undefined) {
@@ -225,9 +245,12 @@ export function runKernelConformance(opts: KernelConformanceOptions): KernelConf
   let steps = original.steps;
   let failure = original.failure!;
   if (opts.shrink !== false && !failed.outsideSteps) {
-    const kind = failure.kind;
+    const want = failureSignature(failure);
     const ops = steps.map(opOf);
-    const shrunk = shrinkSteps(ops, (candidate) => replayOps(opts, candidate).failure?.kind === kind);
+    const shrunk = shrinkSteps(ops, (candidate) => {
+      const f = replayOps(opts, candidate).failure;
+      return f !== undefined && failureSignature(f) === want;
+    });
     const again = replayOps(opts, shrunk.steps);
     if (again.failure !== undefined) {
       steps = again.steps;
@@ -253,7 +276,7 @@ export function runKernelConformance(opts: KernelConformanceOptions): KernelConf
     steps,
     failure,
   };
-  return { passed: false, stats, counterexample, failedRun: failed.run, unshrunkLength: original.steps.length };
+  return { passed: false, stats, counterexample, failedRun: failed.run, unshrunkLength: original.steps.length, replayable: !failed.outsideSteps };
 }
 
 export type { StepFailure };

@@ -4,10 +4,10 @@ import { archNames } from '../../spec/kernel/arch.js';
 import { defaultKernelConfig, kernelConfigSchema, type KernelConfig } from '../../spec/kernel/config.js';
 import { renderTable, sideBySide } from '../stats.js';
 import type { Suite, SuiteOptions, SuiteOutcome } from '../subsystems.js';
-import { readJsonFile, writeJsonFile, TraceInputError } from '../trace.js';
+import { readJsonFile, writeJsonFile, TraceInputError, zodProblems } from '../trace.js';
 import { defaultKernelFactories, kernelMutantNames } from './kernels.js';
 import { formatFailure } from './report.js';
-import { runKernelConformance, type KernelRunStats } from './run.js';
+import { allPreconditionIds, runKernelConformance, type KernelRunStats } from './run.js';
 
 export function kernelConfigFrom(options: Pick<SuiteOptions, 'configFile' | 'arch'>): KernelConfig {
   let config: KernelConfig = defaultKernelConfig;
@@ -18,10 +18,7 @@ export function kernelConfigFrom(options: Pick<SuiteOptions, 'configFile' | 'arc
     config = { ...config, arch: options.arch as KernelConfig['arch'] };
     const r = kernelConfigSchema.safeParse(config);
     if (!r.success)
-      throw new TraceInputError(
-        '--arch',
-        r.error.issues.map((i) => i.message),
-      );
+      throw new TraceInputError(`--arch ${options.arch}${options.configFile !== undefined ? ` with ${options.configFile}` : ''}`, zodProblems(r.error));
   }
   return config;
 }
@@ -29,24 +26,30 @@ export function kernelConfigFrom(options: Pick<SuiteOptions, 'configFile' | 'arc
 export function kernelSummary(stats: KernelRunStats): string {
   const pct = (n: number) => `${((100 * n) / Math.max(1, stats.generated + n)).toFixed(2)}%`;
   const rejected = stats.rejected.entries().reduce((n, [, v]) => n + v, 0);
-  return sideBySide([
-    renderTable('operations', stats.ops.entries()),
-    renderTable('results', stats.results.entries()),
-    renderTable('coverage', [
-      ['steps', stats.steps],
-      ['invariants and postconditions checked', stats.invariantChecks],
-      ['deepest derivation chain (ancestors)', stats.maxDerivationDepth],
-      ['deepest CNode nesting (from a root)', stats.maxCNodeNesting],
-      ['largest MDB (live capabilities)', stats.maxLiveCaps],
-      ['meaningless draws rejected', `${rejected} (${pct(rejected)})`],
-    ]),
-  ]);
+  const decisive = allPreconditionIds.filter((id) => stats.decided.get(id) > 0).length;
+  const never = allPreconditionIds.filter((id) => stats.decided.get(id) === 0);
+  return (
+    sideBySide([
+      renderTable('operations', stats.ops.entries()),
+      renderTable('results', stats.results.entries()),
+      renderTable('coverage', [
+        ['steps', stats.steps],
+        ['invariants and postconditions checked', stats.invariantChecks],
+        ['deepest derivation chain (ancestors)', stats.maxDerivationDepth],
+        ['deepest CNode nesting (from a root)', stats.maxCNodeNesting],
+        ['largest MDB (live capabilities)', stats.maxLiveCaps],
+        ['meaningless draws rejected', `${rejected} (${pct(rejected)})`],
+        ['preconditions that decided a refusal', `${decisive} of ${allPreconditionIds.length}`],
+      ]),
+    ]) + (never.length > 0 ? `never decisive in this run: ${never.join(', ')}\n` : '')
+  );
 }
 
 export const kernelSuite: Suite = {
   name: 'kernel',
   description: 'the capability kernel: retype, copy, mint, delete, revoke, vnode_map, vnode_unmap',
   mutants: kernelMutantNames,
+  validate: (options) => void kernelConfigFrom(options),
   run(options: SuiteOptions): SuiteOutcome {
     const config = kernelConfigFrom(options);
     const regenerate = (runs: number) =>
@@ -81,7 +84,7 @@ export const kernelSuite: Suite = {
       summary,
       report: `counterexample found in run ${r.failedRun} (shrunk from ${r.unshrunkLength} to ${cx.steps.length} steps): ${formatFailure(trace, cx.failure!)}`,
       ...(writeError === undefined ? { counterexampleFile: file } : { writeError }),
-      reproduce: [...(writeError === undefined ? [`capref replay ${file}`] : []), regenerate(r.failedRun! + 1)],
+      reproduce: [...(writeError === undefined && r.replayable !== false ? [`capref replay ${file}`] : []), regenerate(r.failedRun! + 1)],
     };
   },
 };

@@ -116,7 +116,7 @@ export class CSpace {
     if (ref.level !== 1 && ref.level !== 2) return err('SYS_ERR_CAP_LOOKUP_DEPTH', arg);
     const root = this.cnodes.get(ref.root);
     if (root === undefined || root.refs === 0 || root.type !== L1CNODE) return err('SYS_ERR_CNODE_NOT_ROOT', arg);
-    const l1Index = ref.level === 1 ? ref.cptr : l1IndexOf(ref.cptr);
+    const l1Index = l1IndexOf(ref.cptr);
     if (l1Index >= root.slotCount) return err('SYS_ERR_L1_CNODE_INDEX', arg);
     if (ref.level === 1 || this.stopAtL1) {
       this.cnode = root;

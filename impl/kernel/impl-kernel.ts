@@ -55,6 +55,10 @@ export class ImplKernel implements Kernel {
   checkInvariants(): void {
     for (const c of this.cores) checkCore(c);
   }
+
+  selfCheck(): void {
+    this.checkInvariants();
+  }
 }
 
 function dispatch(core: CoreKernel, op: KernelOp): KernelResult {

@@ -8,6 +8,7 @@
 // per object, vnode_map, vnode_unmap O(log n); delete O(log n) plus its
 // cascade; revoke O((k + 1) log n); lock/unlock/remote_relations O(log n + copies).
 import { err, ok } from '../../spec/result.js';
+import { MAX_RETYPE_COUNT } from '../../spec/kernel/limits.js';
 import { isTypeInArch, type ArchProfile } from '../../spec/kernel/arch.js';
 import type { KernelResult } from '../../spec/kernel/kernel.js';
 import type { Capref } from '../../spec/kernel/capref.js';
@@ -33,16 +34,7 @@ import { BASE_PAGE_SIZE, isMappingType, type MemoryType, type ObjType } from '..
 import { CSpace, NEED_READ, NEED_WRITE, type CNodeObject } from './cspace.js';
 import { MdbTree } from './mdb-tree.js';
 import type { KernelMutant } from './mutants.js';
-import {
-  FLAG_LOCKED,
-  FLAG_REMOTE_ANCS,
-  FLAG_REMOTE_COPIES,
-  FLAG_REMOTE_DESCS,
-  COPY_META,
-  NodeStore,
-  packMeta,
-  RIGHTS_MASK,
-} from './node-store.js';
+import { FLAG_LOCKED, FLAG_REMOTE_ANCS, FLAG_REMOTE_COPIES, FLAG_REMOTE_DESCS, COPY_META, NodeStore, packMeta, RIGHTS_MASK } from './node-store.js';
 import { PageTables, type VNodeObject } from './page-tables.js';
 import {
   codeOf,
@@ -203,8 +195,7 @@ export class CoreKernel {
     const type = op.type as MemoryType;
     const typeCode = codeOf(type);
     // retype.type-edge
-    if (srcIsMapping || RETYPE_EDGE[srcType * TYPE_COUNT + typeCode] === 0 || !isTypeInArch(this.arch, type))
-      return err('SYS_ERR_INVALID_RETYPE', 'src');
+    if (srcIsMapping || RETYPE_EDGE[srcType * TYPE_COUNT + typeCode] === 0 || !isTypeInArch(this.arch, type)) return err('SYS_ERR_INVALID_RETYPE', 'src');
     const srcMeta = s.meta[src]!;
     // retype.not-locked
     if ((srcMeta & FLAG_LOCKED) !== 0 && !this.bugRetypeIgnoresLock) return err('SYS_ERR_CAP_LOCKED', 'src');
@@ -216,7 +207,7 @@ export class CoreKernel {
     // retype.maxobjs
     if (max === 0) return err('SYS_ERR_INVALID_SIZE', 'src');
     // retype.count
-    if (op.count < 1 || op.count > max) return err('SYS_ERR_RETYPE_INVALID_COUNT', 'src');
+    if (op.count < 1 || op.count > max || op.count > MAX_RETYPE_COUNT) return err('SYS_ERR_RETYPE_INVALID_COUNT', 'src');
     // retype.range
     const size = op.count * op.objsize;
     if (op.offset + size > srcBytes) return err('SYS_ERR_RETYPE_INVALID_OFFSET', 'src');
@@ -224,7 +215,10 @@ export class CoreKernel {
     // new range that are neither copies nor ancestors of the source are its
     // descendants, which sort right after its copies: one interval query there.
     const lo = srcBase + op.offset;
-    if (typeCode !== ENDPOINT_LMP && this.tree.overlapAfterClass(srcBase, srcBytes, srcType, lo, this.bugRegionEnd ? lo + size + 1 : lo + size, this.bugOverlapPartial))
+    if (
+      typeCode !== ENDPOINT_LMP &&
+      this.tree.overlapAfterClass(srcBase, srcBytes, srcType, lo, this.bugRegionEnd ? lo + size + 1 : lo + size, this.bugOverlapPartial)
+    )
       return err('SYS_ERR_REVOKE_FIRST', 'src');
     // retype.dest-type
     if (dest.type === L1CNODE && typeCode !== L2CNODE) return err('SYS_ERR_DEST_TYPE_INVALID', 'dest');
@@ -347,7 +341,8 @@ export class CoreKernel {
       // map.frame-size
       if (pageSize > BASE_PAGE_SIZE && srcBytes < pageSize) return err('SYS_ERR_VM_FRAME_TOO_SMALL', 'src');
       // map.frame-align (blocks) and map.page-offset (4 KiB pages)
-      if (!isAlignedSum(srcBase, op.offset, pageSize)) return err(pageSize > BASE_PAGE_SIZE ? 'SYS_ERR_VM_FRAME_UNALIGNED' : 'SYS_ERR_FRAME_OFFSET_INVALID', 'src');
+      if (!isAlignedSum(srcBase, op.offset, pageSize))
+        return err(pageSize > BASE_PAGE_SIZE ? 'SYS_ERR_VM_FRAME_UNALIGNED' : 'SYS_ERR_FRAME_OFFSET_INVALID', 'src');
       // map.frame-range
       if (op.offset + op.pteCount * pageSize > srcBytes) return err('SYS_ERR_FRAME_OFFSET_INVALID', 'src');
     }
@@ -724,8 +719,7 @@ export class CoreKernel {
 
   observe(): CoreState {
     const ctes: Cte[] = [];
-    for (const o of this.cs.cnodes.values())
-      for (const n of o.nodes()) ctes.push({ cnode: o.base, slot: this.s.slot[n]!, cap: this.capOf(n) });
+    for (const o of this.cs.cnodes.values()) for (const n of o.nodes()) ctes.push({ cnode: o.base, slot: this.s.slot[n]!, cap: this.capOf(n) });
     const ptes: Pte[] = [];
     for (const v of this.pt.vnodes.values()) {
       if (v.claim === undefined || v.present === 0) continue;
@@ -737,5 +731,10 @@ export class CoreKernel {
 }
 
 function metaFlags(c: Capability): number {
-  return (c.locked ? FLAG_LOCKED : 0) | (c.remote.copies ? FLAG_REMOTE_COPIES : 0) | (c.remote.ancs ? FLAG_REMOTE_ANCS : 0) | (c.remote.descs ? FLAG_REMOTE_DESCS : 0);
+  return (
+    (c.locked ? FLAG_LOCKED : 0) |
+    (c.remote.copies ? FLAG_REMOTE_COPIES : 0) |
+    (c.remote.ancs ? FLAG_REMOTE_ANCS : 0) |
+    (c.remote.descs ? FLAG_REMOTE_DESCS : 0)
+  );
 }

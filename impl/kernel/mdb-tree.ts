@@ -310,8 +310,7 @@ export class MdbTree {
     };
     rec(this.root);
     const order = this.inOrder();
-    for (let i = 1; i < order.length; i++)
-      if (this.cmp(order[i - 1]!, order[i]!) >= 0) fail('MDB-ORDER', order[i]!, 'is out of order');
+    for (let i = 1; i < order.length; i++) if (this.cmp(order[i - 1]!, order[i]!) >= 0) fail('MDB-ORDER', order[i]!, 'is out of order');
     if (count !== this.size) throw new MdbInvariantError(`MDB-SIZE: the tree holds ${count} nodes but counts ${this.size}`);
   }
 }

@@ -100,6 +100,27 @@ export class NodeStore {
     this.live--;
   }
 
+  /**
+   * Debug check of the allocator itself: the nil node is a proper sentinel,
+   * and the free list holds distinct, freed ids that with the live ones
+   * account for every id ever handed out (a double free or a leak cannot
+   * cancel out). Returns the problem, or undefined.
+   */
+  allocatorProblem(): string | undefined {
+    if (this.left[0] !== 0 || this.right[0] !== 0 || this.level[0] !== 0 || this.maxEnd[0] !== -1)
+      return 'the nil node 0 is not a sentinel (children 0, level 0, maxEnd -1)';
+    const seen = new Set<number>();
+    for (let i = 0; i < this.freeTop; i++) {
+      const n = this.freeList[i]!;
+      if (n <= 0 || n >= this.nextFresh) return `free list entry ${n} was never allocated`;
+      if (seen.has(n)) return `node ${n} is on the free list twice (double free)`;
+      if (this.type[n] !== 0) return `node ${n} is on the free list but holds a capability`;
+      seen.add(n);
+    }
+    if (this.live + this.freeTop !== this.nextFresh - 1) return `${this.live} live and ${this.freeTop} free nodes, but ${this.nextFresh - 1} were handed out`;
+    return undefined;
+  }
+
   /** Allocated ids are below this bound (for debug scans). */
   get bound(): number {
     return this.nextFresh;

@@ -34,6 +34,7 @@ export const archProfiles: Readonly<Record<ArchName, ArchProfile>> = {
     rootVNode: 'VNode_AARCH64_l0',
     levels: {
       VNode_AARCH64_l0: { entries: 512, childTable: 'VNode_AARCH64_l1' },
+      // 1 GiB and 2 MiB blocks: DEC-AARCH64-BLOCKS.
       VNode_AARCH64_l1: { entries: 512, childTable: 'VNode_AARCH64_l2', pageSize: 1 * GIB },
       VNode_AARCH64_l2: { entries: 512, childTable: 'VNode_AARCH64_l3', pageSize: 2 * MIB },
       VNode_AARCH64_l3: { entries: 512, pageSize: 4 * KIB },

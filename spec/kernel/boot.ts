@@ -98,8 +98,7 @@ export function bootLayout(config: KernelConfig): BootInfo {
       .filter((r) => r.kind === 'device')
       .sort((a, b) => a.base - b.base)
       .map((r) => ({ base: r.base, bytes: r.bytes }));
-    if (ramRoots.length > MAX_BOOT_RAM_ROOTS || deviceRoots.length > L2_CNODE_SLOTS)
-      throw new BootError('more memory regions than the boot CNodes can hold');
+    if (ramRoots.length > MAX_BOOT_RAM_ROOTS || deviceRoots.length > L2_CNODE_SLOTS) throw new BootError('more memory regions than the boot CNodes can hold');
     const l2cnodes: Record<number, number> = {};
     bootL2Slots.forEach((s, i) => (l2cnodes[s] = placed[i + 2]!));
     return { rootCNode: placed[1]!, l2cnodes, rootVNode: placed[0]!, ramRoots, deviceRoots };

@@ -37,8 +37,7 @@ export const kernelConfigSchema = z
     for (let k = 1; k < sorted.length; k++) {
       const prev = sorted[k - 1]!;
       const cur = sorted[k]!;
-      if (prev.r.base + prev.r.bytes > cur.r.base)
-        ctx.addIssue({ code: 'custom', path: ['memory', cur.i], message: `overlaps memory[${prev.i}]` });
+      if (prev.r.base + prev.r.bytes > cur.r.base) ctx.addIssue({ code: 'custom', path: ['memory', cur.i], message: `overlaps memory[${prev.i}]` });
     }
     if (!c.memory.some((r) => r.kind === 'ram')) ctx.addIssue({ code: 'custom', path: ['memory'], message: 'needs at least one ram region' });
     // A memory map boot cannot lay out is bad input, reported here with its

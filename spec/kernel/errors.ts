@@ -38,7 +38,7 @@ export const kernelErrors = {
   SYS_ERR_VM_FRAME_TOO_SMALL: 'Frame too small for superpage mapping',
   SYS_ERR_VM_FRAME_UNALIGNED: 'Frame(+offset) for superpage mapping not aligned',
   SYS_ERR_FRAME_OFFSET_INVALID: 'Specified offset is misaligned or the mapping exceeds the size of the frame',
-  SYS_ERR_VM_MAP_RIGHTS: 'Requested mapping rights exceed the capability\'s rights',
+  SYS_ERR_VM_MAP_RIGHTS: "Requested mapping rights exceed the capability's rights",
   SYS_ERR_VM_ALREADY_MAPPED: 'This capability copy is already mapped',
   SYS_ERR_VNODE_SLOT_INUSE: 'Destination entry in use: unmap first',
   SYS_ERR_VNODE_NOT_INSTALLED: 'The Mapping capability does not describe entries of this VNode',

@@ -14,4 +14,10 @@ export interface Kernel {
   apply<O extends KernelOp>(op: O): ResultOf<O>;
   /** The canonical abstract state: plain JSON, sorted, identical for any two correct kernels. */
   observe(): KernelState;
+  /**
+   * Optional: asserts the implementation's own data-structure invariants
+   * (whatever they are), throwing an Error that names the broken one.
+   * Conformance calls it after every step whose results and observations agree.
+   */
+  selfCheck?(): void;
 }

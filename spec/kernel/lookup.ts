@@ -29,7 +29,7 @@ export function resolveSlot(core: CoreState, ref: Capref, arg: ArgName, purpose:
   if (ref.level !== 1 && ref.level !== 2) return err('SYS_ERR_CAP_LOOKUP_DEPTH', arg);
   const root = cnodeObject(core, ref.root, 'L1CNode');
   if (root === undefined) return err('SYS_ERR_CNODE_NOT_ROOT', arg);
-  const l1Index = ref.level === 1 ? ref.cptr : l1IndexOf(ref.cptr);
+  const l1Index = l1IndexOf(ref.cptr);
   if (l1Index >= cnodeSlotCount(root)) return err('SYS_ERR_L1_CNODE_INDEX', arg);
   if (ref.level === 1) return ok({ addr: { cnode: root.base, slot: l1Index }, cnodeType: 'L1CNode' });
   const l1 = cteAt(core, { cnode: root.base, slot: l1Index });

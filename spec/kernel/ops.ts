@@ -27,7 +27,11 @@ export const retypeOpSchema = z.strictObject({
   offset: addrSchema,
   type: z.enum([...memoryTypes, ...mappingTypes]),
   objsize: addrSchema,
-  count: z.number().int().min(0).max(2 ** 24),
+  count: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 24),
   dest: caprefSchema.describe('the first destination slot; the objects go into consecutive slots of its CNode'),
 });
 
@@ -40,9 +44,17 @@ export const vnodeMapOpSchema = z.strictObject({
   core,
   vnode: caprefSchema.describe('the page table to write'),
   src: caprefSchema.describe('the capability to map: a Frame, DevFrame or next-level VNode'),
-  entry: z.number().int().min(0).max(2 ** 16),
+  entry: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 16),
   offset: addrSchema,
-  pteCount: z.number().int().min(0).max(2 ** 16),
+  pteCount: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 16),
   rights: mapRightsSchema,
   mapping: caprefSchema.describe('an empty slot of an L2CNode for the new Mapping capability'),
 });
@@ -56,7 +68,11 @@ export const isRetypeableOpSchema = z.strictObject({
   src: caprefSchema,
   offset: addrSchema,
   objsize: addrSchema,
-  count: z.number().int().min(0).max(2 ** 24),
+  count: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 24),
 });
 export const remoteRelationsOpSchema = z.strictObject({
   op: z.literal('remote_relations'),
@@ -156,18 +172,7 @@ export interface RemoteRelationsOp extends OpBase {
 }
 
 export type KernelOp =
-  | RetypeOp
-  | CopyOp
-  | MintOp
-  | DeleteOp
-  | RevokeOp
-  | VNodeMapOp
-  | VNodeUnmapOp
-  | IdentifyOp
-  | LockOp
-  | UnlockOp
-  | RemoteRelationsOp
-  | IsRetypeableOp;
+  RetypeOp | CopyOp | MintOp | DeleteOp | RevokeOp | VNodeMapOp | VNodeUnmapOp | IdentifyOp | LockOp | UnlockOp | RemoteRelationsOp | IsRetypeableOp;
 
 export type KernelOpName = KernelOp['op'];
 export const kernelOpNames: readonly KernelOpName[] = [

@@ -51,7 +51,8 @@ export const kernelPostconditions: readonly Postcondition[] = [
     explanation:
       'Every precondition is checked before any state changes, so an operation that returns an error leaves the whole state exactly as it was (in Barrelfish, a failed mint could leave its destination slot written: capref does not).',
     source: 'cap-invariants.md E.2; seL4 decode-before-invoke; DEC-ATOMIC-MINT',
-    check: (pre, _op, result, post) => (result.ok || jsonEqual(pre, post) ? [] : [v('ATOMIC-FAILURE', `the operation failed with ${result.error} but changed the state`)]),
+    check: (pre, _op, result, post) =>
+      result.ok || jsonEqual(pre, post) ? [] : [v('ATOMIC-FAILURE', `the operation failed with ${result.error} but changed the state`)],
   },
   {
     id: 'QUERY-PURE',
@@ -59,7 +60,8 @@ export const kernelPostconditions: readonly Postcondition[] = [
     title: 'Queries change nothing',
     explanation: 'identify and is_retypeable only look: whatever they return, the state is exactly as before.',
     source: 'kernel/syscall.c sys_identify_cap; KernelCmd_Is_retypeable',
-    check: (pre, op, _result, post) => ((op.op !== 'identify' && op.op !== 'is_retypeable') || jsonEqual(pre, post) ? [] : [v('QUERY-PURE', `${op.op} changed the state`)]),
+    check: (pre, op, _result, post) =>
+      (op.op !== 'identify' && op.op !== 'is_retypeable') || jsonEqual(pre, post) ? [] : [v('QUERY-PURE', `${op.op} changed the state`)],
   },
   {
     id: 'RV-REVOKE-COMPLETE',
@@ -95,7 +97,8 @@ export const kernelPostconditions: readonly Postcondition[] = [
       const out: Violation[] = [];
       if (capAt(after, t.addr) !== undefined) out.push(v('RV-DELETE-GONE', `slot ${at(t.addr.cnode, t.addr.slot)} is still occupied after its delete`));
       for (const o of after.ctes)
-        if (isMappingCap(o.cap) && sameSlot(o.cap.mapped, t.addr)) out.push(v('RV-DELETE-GONE', `Mapping at ${at(o.cnode, o.slot)} still names the deleted slot`));
+        if (isMappingCap(o.cap) && sameSlot(o.cap.mapped, t.addr))
+          out.push(v('RV-DELETE-GONE', `Mapping at ${at(o.cnode, o.slot)} still names the deleted slot`));
       return out;
     },
   },
@@ -112,8 +115,11 @@ export const kernelPostconditions: readonly Postcondition[] = [
       const after = coreOf(post, op.core ?? 0);
       const out: Violation[] = [];
       regions.forEach((r, i) => {
-        if (!post.memory.some((m) => m.base <= r.base && r.base + r.bytes <= m.base + m.bytes)) out.push(v('RV-RECLAIM-FREE', `reclaimed ${hex(r.base)}+${r.bytes} lies outside the memory map`));
-        for (const o of after?.ctes ?? []) if (!isMappingCap(o.cap) && overlaps(o.cap, r)) out.push(v('RV-RECLAIM-FREE', `reclaimed ${hex(r.base)}+${r.bytes} is still used by ${o.cap.type} at ${at(o.cnode, o.slot)}`));
+        if (!post.memory.some((m) => m.base <= r.base && r.base + r.bytes <= m.base + m.bytes))
+          out.push(v('RV-RECLAIM-FREE', `reclaimed ${hex(r.base)}+${r.bytes} lies outside the memory map`));
+        for (const o of after?.ctes ?? [])
+          if (!isMappingCap(o.cap) && overlaps(o.cap, r))
+            out.push(v('RV-RECLAIM-FREE', `reclaimed ${hex(r.base)}+${r.bytes} is still used by ${o.cap.type} at ${at(o.cnode, o.slot)}`));
         for (const q of regions.slice(i + 1)) if (overlaps(q, r)) out.push(v('RV-RECLAIM-FREE', `reclaimed regions ${hex(r.base)} and ${hex(q.base)} overlap`));
       });
       return out;
@@ -124,7 +130,7 @@ export const kernelPostconditions: readonly Postcondition[] = [
     family: 5,
     title: 'Rights never grow along copy, mint, retype or map',
     explanation:
-      'A copy has exactly its source\'s rights; a minted capability has the source\'s rights intersected with the mask; retyped objects and Mapping capabilities have no right their source lacks.',
+      "A copy has exactly its source's rights; a minted capability has the source's rights intersected with the mask; retyped objects and Mapping capabilities have no right their source lacks.",
     source: 'DESIGN.md "Copy and mint", family 5; cap-invariants.md A.4.14-15; DEC-RETYPE-RIGHTS',
     check: (pre, op, result, post) => {
       if (!result.ok || (op.op !== 'copy' && op.op !== 'mint' && op.op !== 'retype' && op.op !== 'vnode_map')) return [];
@@ -134,13 +140,25 @@ export const kernelPostconditions: readonly Postcondition[] = [
       const src = lookupCap(core, op.src, 'src', 'read');
       if (!src.ok) return [];
       const allowed = op.op === 'mint' ? intersectRights(src.value.cap.rights, op.rights) : src.value.cap.rights;
+      // What the operation wrote: every slot that was empty before, and the
+      // destination slots it names (so that an overwritten slot is judged too).
       const before = new Set(core.ctes.map((c) => `${c.cnode}:${c.slot}`));
+      const written = new Set<string>();
+      const dest = op.op === 'vnode_map' ? resolveSlot(core, op.mapping, 'mapping', 'read') : resolveSlot(core, op.dest, 'dest', 'read');
+      if (dest.ok) for (let i = 0; i < (op.op === 'retype' ? op.count : 1); i++) written.add(`${dest.value.addr.cnode}:${dest.value.addr.slot + i}`);
       const out: Violation[] = [];
       for (const c of after.ctes) {
-        if (before.has(`${c.cnode}:${c.slot}`)) continue;
+        const k = `${c.cnode}:${c.slot}`;
+        if (before.has(k) && !written.has(k)) continue;
         const exact = op.op === 'copy' || op.op === 'mint';
         const okRights = exact ? c.cap.rights.join() === allowed.join() : hasRights(allowed, c.cap.rights);
-        if (!okRights) out.push(v('RGT-NO-AMPLIFY', `${op.op} created ${c.cap.type} at ${at(c.cnode, c.slot)} with rights ${c.cap.rights.join('|') || 'none'}; allowed: ${allowed.join('|') || 'none'}${exact ? ' (exactly)' : ''}`));
+        if (!okRights)
+          out.push(
+            v(
+              'RGT-NO-AMPLIFY',
+              `${op.op} created ${c.cap.type} at ${at(c.cnode, c.slot)} with rights ${c.cap.rights.join('|') || 'none'}; allowed: ${allowed.join('|') || 'none'}${exact ? ' (exactly)' : ''}`,
+            ),
+          );
       }
       return out;
     },

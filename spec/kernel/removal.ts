@@ -95,7 +95,5 @@ function reclaimedRegions(core: CoreState, removed: ReadonlyMap<string, Cte>, me
     if (survivors.some((s) => overlaps(s, cap))) continue;
     if (!candidates.some((r) => r.base === cap.base && r.bytes === cap.bytes)) candidates.push({ base: cap.base, bytes: cap.bytes });
   }
-  return candidates
-    .filter((r) => !candidates.some((o) => o !== r && contains(o, r)))
-    .sort((a, b) => a.base - b.base);
+  return candidates.filter((r) => !candidates.some((o) => o !== r && contains(o, r))).sort((a, b) => a.base - b.base);
 }

@@ -155,8 +155,7 @@ export const regionEnd = (r: Region): number => r.base + r.bytes;
  */
 export const isAlignedSum = (base: number, offset: number, align: number): boolean => ((base % align) + (offset % align)) % align === 0;
 export const overlaps = (a: Region, b: Region): boolean => a.base < regionEnd(b) && b.base < regionEnd(a);
-export const contains = (outer: Region, inner: Region): boolean =>
-  outer.base <= inner.base && regionEnd(inner) <= regionEnd(outer);
+export const contains = (outer: Region, inner: Region): boolean => outer.base <= inner.base && regionEnd(inner) <= regionEnd(outer);
 export const sameRegion = (a: Region, b: Region): boolean => a.base === b.base && a.bytes === b.bytes;
 
 // --- canonical form -----------------------------------------------------------

@@ -79,9 +79,7 @@ export const objTypes: readonly ObjType[] = [
 ];
 
 /** Position of a type in the declaration order (used by canonical sorting). */
-export const typeOrder: Readonly<Record<ObjType, number>> = Object.fromEntries(
-  objTypes.map((t, i) => [t, i]),
-) as Record<ObjType, number>;
+export const typeOrder: Readonly<Record<ObjType, number>> = Object.fromEntries(objTypes.map((t, i) => [t, i])) as Record<ObjType, number>;
 
 export type VNodeType = Extract<MemoryType, `VNode_${string}`>;
 export type CNodeType = 'L1CNode' | 'L2CNode';

@@ -85,6 +85,7 @@ describe('capref conformance', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain(message);
     expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.out).toBe(''); // refused before anything ran
   });
 });
 

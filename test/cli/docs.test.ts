@@ -75,6 +75,6 @@ describe('capref docs kernel', () => {
     const md = kernelReferenceMarkdown();
     expect(md).toContain('top to bottom; the first that fails is the answer');
     expect(md).toContain('## Revoke: Barrelfish is not seL4');
-    expect(md).toContain('rights are not part of a copy\'s identity');
+    expect(md).toContain("rights are not part of a copy's identity");
   });
 });

@@ -84,6 +84,32 @@ describe('kernel conformance runner', () => {
     expect(r.counterexample!.failure!.message).toContain('no impl today');
   });
 
+  it('runs the impl self-check after every agreeing step: a corrupted structure that still answers right fails the gate', () => {
+    /** Answers exactly like the model, but its own structure "breaks" after five operations. */
+    class CorruptsAfterFive implements Kernel {
+      private readonly inner: ModelKernel;
+      private ops = 0;
+      constructor(config: KernelConfig) {
+        this.inner = new ModelKernel(config);
+      }
+      apply<O extends KernelOp>(op: O): ResultOf<O> {
+        this.ops++;
+        return this.inner.apply(op);
+      }
+      observe() {
+        return this.inner.observe();
+      }
+      selfCheck(): void {
+        if (this.ops > 5) throw new Error('TREE-ORDER: broken on purpose');
+      }
+    }
+    const r = runKernelConformance({ config: defaultKernelConfig, seed: 2, runs: 3, steps: 20, kernels: { model, impl: (c) => new CorruptsAfterFive(c) } });
+    expect(r.passed).toBe(false);
+    expect(r.counterexample!.failure!.kind).toBe('exception');
+    expect(r.counterexample!.failure!.message).toContain('self-check failed');
+    expect(r.counterexample!.failure!.message).toContain('TREE-ORDER');
+  });
+
   it('measures derivation depth and CNode nesting for the summary', () => {
     const k = new ModelKernel(defaultKernelConfig);
     const root = bootLayout(defaultKernelConfig).rootCNode;

@@ -34,8 +34,7 @@ export const mappingInvariants: readonly Invariant[] = [
     id: 'MAP-ONCE',
     family: 4,
     title: 'Each capability copy is mapped at most once',
-    explanation:
-      'At most one Mapping capability names any one slot: a copy is mapped at most once, so mapping a large frame piecewise needs a copy per piece.',
+    explanation: 'At most one Mapping capability names any one slot: a copy is mapped at most once, so mapping a large frame piecewise needs a copy per piece.',
     source: 'course hand-out seeds/002 ("each copy of a capability is mapped at most once"); DESIGN.md "Mapping-once"',
     check: (s) => {
       const out: Violation[] = [];
@@ -44,7 +43,12 @@ export const mappingInvariants: readonly Invariant[] = [
         for (const { where, m } of index(c).mappings) {
           const k = `${m.mapped.cnode}:${m.mapped.slot}`;
           const prev = seen.get(k);
-          if (prev !== undefined) out.push({ invariant: 'MAP-ONCE', core: c.core, message: `the copy at ${at(m.mapped.cnode, m.mapped.slot)} is mapped twice (by ${prev} and ${where})` });
+          if (prev !== undefined)
+            out.push({
+              invariant: 'MAP-ONCE',
+              core: c.core,
+              message: `the copy at ${at(m.mapped.cnode, m.mapped.slot)} is mapped twice (by ${prev} and ${where})`,
+            });
           seen.set(k, where);
         }
       }
@@ -54,9 +58,9 @@ export const mappingInvariants: readonly Invariant[] = [
   {
     id: 'MAP-MAPPING-PRESENT',
     family: 4,
-    title: 'A Mapping capability\'s entries are present and point where it says',
+    title: "A Mapping capability's entries are present and point where it says",
     explanation:
-      'For every Mapping capability, its pteCount entries of its page table are present and point at the mapped object: the frame\'s base + offset + i * page size for pages and blocks, the child table\'s base for a table entry. The mapped pages lie inside the mapped capability (offset + pteCount * page size <= its size; a table is mapped whole, by one entry). Their rights do not exceed the mapped capability\'s rights, for every page size.',
+      "For every Mapping capability, its pteCount entries of its page table are present and point at the mapped object: the frame's base + offset + i * page size for pages and blocks, the child table's base for a table entry. The mapped pages lie inside the mapped capability (offset + pteCount * page size <= its size; a table is mapped whole, by one entry). Their rights do not exceed the mapped capability's rights, for every page size.",
     source: 'cap-invariants.md A.7 [MAP], E.7; kernel/paging_generic.c; DEC-LARGE-PAGE-RIGHTS',
     check: (s) => {
       const out: Violation[] = [];
@@ -70,7 +74,11 @@ export const mappingInvariants: readonly Invariant[] = [
           if (src === undefined || level === undefined) continue; // RV-NO-DANGLING-MAPPING reports it
           const kind = mapKind(level, src);
           if (kind === undefined) {
-            out.push({ invariant: 'MAP-MAPPING-PRESENT', core: c.core, message: `${m.type} at ${where} maps a ${src.type} into a ${vt}, which cannot hold it` });
+            out.push({
+              invariant: 'MAP-MAPPING-PRESENT',
+              core: c.core,
+              message: `${m.type} at ${where} maps a ${src.type} into a ${vt}, which cannot hold it`,
+            });
             continue;
           }
           // Entries pointing where the Mapping says are not enough: what it says must lie inside what it maps.
@@ -84,9 +92,24 @@ export const mappingInvariants: readonly Invariant[] = [
           for (let i = 0; i < m.pteCount; i++) {
             const p = ix.ptes.get(`${m.ptable}:${m.entry + i}`);
             const want = kind.kind === 'table' ? src.base : src.base + m.offset + i * kind.pageSize;
-            if (p === undefined) out.push({ invariant: 'MAP-MAPPING-PRESENT', core: c.core, message: `${m.type} at ${where}: entry ${m.entry + i} of ${hex(m.ptable)} is not present` });
-            else if (p.target !== want) out.push({ invariant: 'MAP-MAPPING-PRESENT', core: c.core, message: `${m.type} at ${where}: entry ${m.entry + i} of ${hex(m.ptable)} points at ${hex(p.target)}, not ${hex(want)}` });
-            else if (!hasRights(src.rights, p.rights)) out.push({ invariant: 'MAP-MAPPING-PRESENT', core: c.core, message: `entry ${m.entry + i} of ${hex(m.ptable)} grants ${p.rights.join('|')}, more than the mapped capability's ${src.rights.join('|')}` });
+            if (p === undefined)
+              out.push({
+                invariant: 'MAP-MAPPING-PRESENT',
+                core: c.core,
+                message: `${m.type} at ${where}: entry ${m.entry + i} of ${hex(m.ptable)} is not present`,
+              });
+            else if (p.target !== want)
+              out.push({
+                invariant: 'MAP-MAPPING-PRESENT',
+                core: c.core,
+                message: `${m.type} at ${where}: entry ${m.entry + i} of ${hex(m.ptable)} points at ${hex(p.target)}, not ${hex(want)}`,
+              });
+            else if (!hasRights(src.rights, p.rights))
+              out.push({
+                invariant: 'MAP-MAPPING-PRESENT',
+                core: c.core,
+                message: `entry ${m.entry + i} of ${hex(m.ptable)} grants ${p.rights.join('|')}, more than the mapped capability's ${src.rights.join('|')}`,
+              });
           }
         }
       }
@@ -111,7 +134,8 @@ export const mappingInvariants: readonly Invariant[] = [
           }
         for (const p of c.ptes) {
           const n = claims.get(`${p.vnode}:${p.entry}`) ?? 0;
-          if (n !== 1) out.push({ invariant: 'MAP-PTE-BACKED', core: c.core, message: `entry ${p.entry} of ${hex(p.vnode)} is claimed by ${n} Mapping capabilities` });
+          if (n !== 1)
+            out.push({ invariant: 'MAP-PTE-BACKED', core: c.core, message: `entry ${p.entry} of ${hex(p.vnode)} is claimed by ${n} Mapping capabilities` });
         }
       }
       return out;

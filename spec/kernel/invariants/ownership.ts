@@ -21,7 +21,7 @@ export const ownershipInvariants: readonly Invariant[] = [
     family: 2,
     title: 'Every capability sits in a slot of a live CNode',
     explanation:
-      'Each occupied slot belongs to a CNode object that still exists (some capability to it is held), and its index is below that CNode\'s slot count. A capability occupies exactly one slot: the state has one entry per (CNode, slot).',
+      "Each occupied slot belongs to a CNode object that still exists (some capability to it is held), and its index is below that CNode's slot count. A capability occupies exactly one slot: the state has one entry per (CNode, slot).",
     source: 'cap-invariants.md A.1.18 (if_unsafe_then_cap), A.4.10; DESIGN.md family 2',
     check: (s) => {
       const out: Violation[] = [];
@@ -33,8 +33,18 @@ export const ownershipInvariants: readonly Invariant[] = [
           if (seen.has(k)) out.push({ invariant: 'OD-SLOT-IN-CNODE', core: c.core, message: `slot ${at(e.cnode, e.slot)} listed twice` });
           seen.add(k);
           const cn = cnodes.get(e.cnode);
-          if (cn === undefined) out.push({ invariant: 'OD-SLOT-IN-CNODE', core: c.core, message: `${e.cap.type} at ${at(e.cnode, e.slot)} sits in CNode ${hex(e.cnode)}, which no capability names` });
-          else if (e.slot >= cnodeSlotCount(cn)) out.push({ invariant: 'OD-SLOT-IN-CNODE', core: c.core, message: `slot ${at(e.cnode, e.slot)} is beyond the ${cnodeSlotCount(cn)} slots of its ${cn.type}` });
+          if (cn === undefined)
+            out.push({
+              invariant: 'OD-SLOT-IN-CNODE',
+              core: c.core,
+              message: `${e.cap.type} at ${at(e.cnode, e.slot)} sits in CNode ${hex(e.cnode)}, which no capability names`,
+            });
+          else if (e.slot >= cnodeSlotCount(cn))
+            out.push({
+              invariant: 'OD-SLOT-IN-CNODE',
+              core: c.core,
+              message: `slot ${at(e.cnode, e.slot)} is beyond the ${cnodeSlotCount(cn)} slots of its ${cn.type}`,
+            });
         }
       }
       return out;
@@ -65,8 +75,8 @@ export const ownershipInvariants: readonly Invariant[] = [
   {
     id: 'OD-INSIDE-MEMORY',
     family: 2,
-    title: 'Every memory capability lies inside the platform\'s memory',
-    explanation: 'Every memory capability\'s region lies inside one region of the configured memory map (every object derives from a boot root).',
+    title: "Every memory capability lies inside the platform's memory",
+    explanation: "Every memory capability's region lies inside one region of the configured memory map (every object derives from a boot root).",
     source: 'DESIGN.md family 2; cap-invariants.md A.1.20-22',
     check: (s) => {
       const out: Violation[] = [];
@@ -74,7 +84,11 @@ export const ownershipInvariants: readonly Invariant[] = [
         for (const e of c.ctes) {
           const k = e.cap;
           if (isMappingCap(k) || s.memory.some((r) => contains(r, k))) continue;
-          out.push({ invariant: 'OD-INSIDE-MEMORY', core: c.core, message: `${k.type} ${hex(k.base)}+${k.bytes} at ${at(e.cnode, e.slot)} lies outside the memory map` });
+          out.push({
+            invariant: 'OD-INSIDE-MEMORY',
+            core: c.core,
+            message: `${k.type} ${hex(k.base)}+${k.bytes} at ${at(e.cnode, e.slot)} lies outside the memory map`,
+          });
         }
       return out;
     },
@@ -95,7 +109,8 @@ export const ownershipInvariants: readonly Invariant[] = [
           const m = metaKey(e.cap);
           const prev = byIdentity.get(id);
           if (prev === undefined) byIdentity.set(id, m);
-          else if (prev !== m) out.push({ invariant: 'OD-COPY-UNIFORM', core: c.core, message: `copy at ${at(e.cnode, e.slot)} has metadata ${m}, another copy ${prev}` });
+          else if (prev !== m)
+            out.push({ invariant: 'OD-COPY-UNIFORM', core: c.core, message: `copy at ${at(e.cnode, e.slot)} has metadata ${m}, another copy ${prev}` });
         }
       }
       return out;
@@ -105,8 +120,7 @@ export const ownershipInvariants: readonly Invariant[] = [
     id: 'OD-OWNER',
     family: 2,
     title: 'One owner per capability, and the owner holds a copy',
-    explanation:
-      'Every copy names an existing core as owner; all copies system-wide agree on the owner; and while any copy exists, the owner core holds one.',
+    explanation: 'Every copy names an existing core as owner; all copies system-wide agree on the owner; and while any copy exists, the owner core holds one.',
     source: 'cap-invariants.md A.6.2; DESIGN.md "Ownership (multicore)"',
     check: (s) => {
       const out: Violation[] = [];
@@ -115,10 +129,12 @@ export const ownershipInvariants: readonly Invariant[] = [
       for (const c of s.cores)
         for (const e of c.ctes) {
           const k = e.cap;
-          if (!s.cores.some((x) => x.core === k.owner)) out.push({ invariant: 'OD-OWNER', core: c.core, message: `${k.type} at ${at(e.cnode, e.slot)} names core ${k.owner}, which does not exist` });
+          if (!s.cores.some((x) => x.core === k.owner))
+            out.push({ invariant: 'OD-OWNER', core: c.core, message: `${k.type} at ${at(e.cnode, e.slot)} names core ${k.owner}, which does not exist` });
           const id = identityKey(k);
           const o = owners.get(id);
-          if (o !== undefined && o !== k.owner) out.push({ invariant: 'OD-OWNER', core: c.core, message: `copies of ${id} disagree on the owner (${o} and ${k.owner})` });
+          if (o !== undefined && o !== k.owner)
+            out.push({ invariant: 'OD-OWNER', core: c.core, message: `copies of ${id} disagree on the owner (${o} and ${k.owner})` });
           owners.set(id, k.owner);
           (holders.get(id) ?? holders.set(id, new Set()).get(id)!).add(c.core);
         }
@@ -146,7 +162,11 @@ export const ownershipInvariants: readonly Invariant[] = [
               const ok = o.cap;
               if (isMappingCap(ok)) continue;
               const claim = (bit: 'copies' | 'ancs' | 'descs', what: string) =>
-                out.push({ invariant: 'OD-REMOTE-SOUND', core: c.core, message: `${identityKey(k)} has ${what} on core ${other.core} but remote.${bit} is clear` });
+                out.push({
+                  invariant: 'OD-REMOTE-SOUND',
+                  core: c.core,
+                  message: `${identityKey(k)} has ${what} on core ${other.core} but remote.${bit} is clear`,
+                });
               if (isCopy(ok, k) && !k.remote.copies) claim('copies', 'a copy');
               if (memDescends(ok, k) && !k.remote.descs) claim('descs', 'a descendant');
               if (memDescends(k, ok) && !k.remote.ancs) claim('ancs', 'an ancestor');

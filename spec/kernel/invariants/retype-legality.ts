@@ -10,9 +10,9 @@ export const retypeLegalityInvariants: readonly Invariant[] = [
   {
     id: 'RT-SIZE-ALIGN',
     family: 1,
-    title: 'Objects have their type\'s size and alignment',
+    title: "Objects have their type's size and alignment",
     explanation:
-      'Every memory capability is aligned to its type\'s alignment and has a valid size for its type: the fixed size of fixed-size types (L2CNode 16 KiB, Dispatcher 1 KiB, page tables), a non-zero multiple of 4 KiB for RAM, PhysAddr, Frame and DevFrame, a multiple of 16 KiB for an L1CNode.',
+      "Every memory capability is aligned to its type's alignment and has a valid size for its type: the fixed size of fixed-size types (L2CNode 16 KiB, Dispatcher 1 KiB, page tables), a non-zero multiple of 4 KiB for RAM, PhysAddr, Frame and DevFrame, a multiple of 16 KiB for an L1CNode.",
     source: 'capabilities/caps.hl sizes; kernel/capabilities.c caps_retype; cap-invariants.md A.4.12',
     check: (s) => {
       const out: Violation[] = [];
@@ -21,7 +21,11 @@ export const retypeLegalityInvariants: readonly Invariant[] = [
           const k = e.cap;
           if (isMappingCap(k)) continue;
           if (k.base % typeTable[k.type].align !== 0)
-            out.push({ invariant: 'RT-SIZE-ALIGN', core: c.core, message: `${k.type} at ${at(e.cnode, e.slot)} has base ${hex(k.base)}, not aligned to ${typeTable[k.type].align}` });
+            out.push({
+              invariant: 'RT-SIZE-ALIGN',
+              core: c.core,
+              message: `${k.type} at ${at(e.cnode, e.slot)} has base ${hex(k.base)}, not aligned to ${typeTable[k.type].align}`,
+            });
           if (!sizeRuleHolds(k.type, k.bytes))
             out.push({ invariant: 'RT-SIZE-ALIGN', core: c.core, message: `${k.type} at ${at(e.cnode, e.slot)} has invalid size ${k.bytes}` });
         }

@@ -23,9 +23,17 @@ export const revocationInvariants: readonly Invariant[] = [
           if (!isMappingCap(m)) continue;
           const mapped = bySlot.get(`${m.mapped.cnode}:${m.mapped.slot}`);
           if (mapped === undefined || isMappingCap(mapped) || mappingTypeFor(mapped.type) !== m.type)
-            out.push({ invariant: 'RV-NO-DANGLING-MAPPING', core: c.core, message: `${m.type} at ${at(e.cnode, e.slot)} maps ${at(m.mapped.cnode, m.mapped.slot)}, which does not hold a matching capability` });
+            out.push({
+              invariant: 'RV-NO-DANGLING-MAPPING',
+              core: c.core,
+              message: `${m.type} at ${at(e.cnode, e.slot)} maps ${at(m.mapped.cnode, m.mapped.slot)}, which does not hold a matching capability`,
+            });
           if (!vnodes.has(m.ptable))
-            out.push({ invariant: 'RV-NO-DANGLING-MAPPING', core: c.core, message: `${m.type} at ${at(e.cnode, e.slot)} is in page table ${hex(m.ptable)}, which no longer exists` });
+            out.push({
+              invariant: 'RV-NO-DANGLING-MAPPING',
+              core: c.core,
+              message: `${m.type} at ${at(e.cnode, e.slot)} is in page table ${hex(m.ptable)}, which no longer exists`,
+            });
         }
       }
       return out;
@@ -42,12 +50,17 @@ export const revocationInvariants: readonly Invariant[] = [
       const arch = archProfiles[s.arch];
       for (const c of s.cores) {
         const entries = new Map<number, number>();
-        for (const e of c.ctes)
-          if (!isMappingCap(e.cap) && isVNodeType(e.cap.type)) entries.set(e.cap.base, arch.levels[e.cap.type]?.entries ?? 0);
+        for (const e of c.ctes) if (!isMappingCap(e.cap) && isVNodeType(e.cap.type)) entries.set(e.cap.base, arch.levels[e.cap.type]?.entries ?? 0);
         for (const p of c.ptes) {
           const n = entries.get(p.vnode);
-          if (n === undefined) out.push({ invariant: 'RV-NO-ORPHAN-PTE', core: c.core, message: `entry ${p.entry} of page table ${hex(p.vnode)}, which no longer exists, is present` });
-          else if (p.entry >= n) out.push({ invariant: 'RV-NO-ORPHAN-PTE', core: c.core, message: `entry ${p.entry} of page table ${hex(p.vnode)} is beyond its ${n} entries` });
+          if (n === undefined)
+            out.push({
+              invariant: 'RV-NO-ORPHAN-PTE',
+              core: c.core,
+              message: `entry ${p.entry} of page table ${hex(p.vnode)}, which no longer exists, is present`,
+            });
+          else if (p.entry >= n)
+            out.push({ invariant: 'RV-NO-ORPHAN-PTE', core: c.core, message: `entry ${p.entry} of page table ${hex(p.vnode)} is beyond its ${n} entries` });
         }
       }
       return out;

@@ -36,11 +36,21 @@ export interface Precondition<C> {
 
 export const LOOKUP_SOURCE = 'kernel/capabilities.c caps_lookup_slot';
 
+/** What the spec prescribes, and which precondition decided it (none when the operation succeeds). */
+export interface Judgement {
+  readonly expected: Expectation;
+  readonly decidedBy?: string;
+}
+
 /** Runs the checks in order; the first failure is the result. */
-export function firstFailure<C>(checks: readonly Precondition<C>[], ctx: C): Expectation {
+export function judge<C>(checks: readonly Precondition<C>[], ctx: C): Judgement {
   for (const p of checks) {
     const f = p.check(ctx);
-    if (f !== undefined) return f;
+    if (f !== undefined) return { expected: f, decidedBy: p.id };
   }
-  return { ok: true };
+  return { expected: { ok: true } };
+}
+
+export function firstFailure<C>(checks: readonly Precondition<C>[], ctx: C): Expectation {
+  return judge(checks, ctx).expected;
 }

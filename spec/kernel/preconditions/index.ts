@@ -6,13 +6,13 @@ import type { KernelOp, KernelOpName } from '../ops.js';
 import { coreOf } from '../query.js';
 import type { CoreState, KernelState } from '../state.js';
 import { copyPreconditions } from './copy.js';
-import { firstFailure, type Expectation, type Precondition } from './framework.js';
+import { judge, type Expectation, type Judgement, type Precondition } from './framework.js';
 import { identifyPreconditions, isRetypeablePreconditions, lockPreconditions, remoteRelationsPreconditions, unlockPreconditions } from './monitor.js';
 import { deletePreconditions, revokePreconditions } from './removal.js';
 import { retypePreconditions } from './retype.js';
 import { vnodeMapPreconditions, vnodeUnmapPreconditions } from './vnode.js';
 
-export type { Expectation, KernelErr, Precondition } from './framework.js';
+export type { Expectation, Judgement, KernelErr, Precondition } from './framework.js';
 
 /** Every operation's preconditions, in checking order (for docs and tests). */
 export const preconditionsByOp: Readonly<Record<KernelOpName, readonly Precondition<never>[]>> = {
@@ -33,35 +33,44 @@ export const preconditionsByOp: Readonly<Record<KernelOpName, readonly Precondit
 /** The operation's core exists (every operation, before anything else). */
 export const CORE_PRECONDITION_ID = 'core';
 
-/** What the spec says `op` must return in `state`. Pure; never throws for a schema-valid op. */
-export function expectedResult(state: KernelState, op: KernelOp): Expectation {
+/**
+ * What the spec says `op` must return in `state`, and the id of the
+ * precondition that decided it. Pure; never throws for a schema-valid op.
+ */
+export function judgeOp(state: KernelState, op: KernelOp): Judgement {
   const core: CoreState | undefined = coreOf(state, op.core ?? 0);
-  if (core === undefined) return err('SYS_ERR_CORE_NOT_FOUND', 'core');
+  if (core === undefined) return { expected: err('SYS_ERR_CORE_NOT_FOUND', 'core'), decidedBy: CORE_PRECONDITION_ID };
   const arch = archProfiles[state.arch];
   const ctx = { core, arch, memory: state.memory, op };
   switch (op.op) {
     case 'retype':
-      return firstFailure(retypePreconditions, { ...ctx, op });
+      return judge(retypePreconditions, { ...ctx, op });
     case 'copy':
-    case 'mint':
-      return firstFailure(copyPreconditions, { ...ctx, op });
+      return judge(copyPreconditions, { ...ctx, op });
+    case 'mint': {
+      const j = judge(copyPreconditions, { ...ctx, op });
+      return j.decidedBy === undefined ? j : { ...j, decidedBy: j.decidedBy.replace(/^copy\./, 'mint.') };
+    }
     case 'delete':
-      return firstFailure(deletePreconditions, { ...ctx, op });
+      return judge(deletePreconditions, { ...ctx, op });
     case 'revoke':
-      return firstFailure(revokePreconditions, { ...ctx, op });
+      return judge(revokePreconditions, { ...ctx, op });
     case 'vnode_map':
-      return firstFailure(vnodeMapPreconditions, { ...ctx, op });
+      return judge(vnodeMapPreconditions, { ...ctx, op });
     case 'vnode_unmap':
-      return firstFailure(vnodeUnmapPreconditions, { ...ctx, op });
+      return judge(vnodeUnmapPreconditions, { ...ctx, op });
     case 'identify':
-      return firstFailure(identifyPreconditions, { ...ctx, op });
+      return judge(identifyPreconditions, { ...ctx, op });
     case 'lock':
-      return firstFailure(lockPreconditions, { ...ctx, op });
+      return judge(lockPreconditions, { ...ctx, op });
     case 'unlock':
-      return firstFailure(unlockPreconditions, { ...ctx, op });
+      return judge(unlockPreconditions, { ...ctx, op });
     case 'remote_relations':
-      return firstFailure(remoteRelationsPreconditions, { ...ctx, op });
+      return judge(remoteRelationsPreconditions, { ...ctx, op });
     case 'is_retypeable':
-      return firstFailure(isRetypeablePreconditions, { ...ctx, op });
+      return judge(isRetypeablePreconditions, { ...ctx, op });
   }
 }
+
+/** What the spec says `op` must return in `state`. */
+export const expectedResult = (state: KernelState, op: KernelOp): Expectation => judgeOp(state, op).expected;

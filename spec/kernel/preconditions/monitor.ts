@@ -45,7 +45,8 @@ const srcMem = (c: IsRetypeableContext): MemoryCap => c.src!.cap as MemoryCap;
 /**
  * The monitor's is_retypeable query: the retype range checks alone, so that a
  * memory manager that keeps the parent capabilities can tell whether a range it
- * handed out is still in use (capref's mm reclaim path).
+ * handed out is still in use (capref's mm reclaim path). It checks its own
+ * arguments like retype would (DEC-IS-RETYPEABLE).
  */
 export const isRetypeablePreconditions: readonly Precondition<IsRetypeableContext>[] = [
   capabilityLookup('is_retypeable.src', 'src', 'read'),

@@ -7,7 +7,7 @@
 import { err } from '../../result.js';
 import { isTypeInArch } from '../arch.js';
 import { type ResolvedSlot } from '../lookup.js';
-import { MAX_L1_SLOTS } from '../limits.js';
+import { MAX_L1_SLOTS, MAX_RETYPE_COUNT } from '../limits.js';
 import type { RetypeOp } from '../ops.js';
 import { cnodeObject, cnodeSlotCount, cteAt } from '../query.js';
 import { isCopy, memDescends } from '../relations.js';
@@ -129,11 +129,11 @@ export const retypePreconditions: readonly Precondition<RetypeContext>[] = [
   {
     id: 'retype.count',
     error: 'SYS_ERR_RETYPE_INVALID_COUNT',
-    rule: 'count is at least 1 and at most the number of objects that fit.',
+    rule: "count is at least 1, at most the number of objects that fit, and at most 4096 (MAX_RETYPE_COUNT, capref's explicit limit).",
     source: 'kernel/capabilities.c caps_retype',
     check: (c) => {
       const max = maxObjects(destType(c)!, srcCap(c)!.bytes, c.op.objsize);
-      return c.op.count >= 1 && c.op.count <= max ? undefined : err('SYS_ERR_RETYPE_INVALID_COUNT', 'src');
+      return c.op.count >= 1 && c.op.count <= max && c.op.count <= MAX_RETYPE_COUNT ? undefined : err('SYS_ERR_RETYPE_INVALID_COUNT', 'src');
     },
   },
   {

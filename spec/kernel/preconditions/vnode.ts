@@ -66,10 +66,13 @@ const vnodeRights = <C extends VNodeContext>(op: 'map' | 'unmap', source: string
   check: (c) => (hasRights(c.vnode!.cap.rights, ['WRITE']) ? undefined : err('SYS_ERR_DEST_CAP_RIGHTS', 'vnode')),
 });
 
-// Order: the course's platforms (kernel/arch/armv8/paging.c caps_map_l3,
-// kernel/arch/armv7/paging.c caps_map_l2) check the entry index, then the
-// source type, then the frame offset, and only then whether the entries fit
-// in the table; capref follows ARM rather than x86-64, which checks the count first.
+// Order: capref follows the course platforms' leaf tables
+// (kernel/arch/armv8/paging.c caps_map_l3, kernel/arch/armv7/paging.c
+// caps_map_l2): the entry index, then the source type, then the frame offset,
+// and only then whether the entries fit in the table. (x86-64 checks the count
+// first; Barrelfish's ARM table levels check pte_count == 1 before the source
+// type, so a Frame given to an L0 table with pteCount 2 is VM_MAP_SIZE there
+// and WRONG_MAPPING here: one order serves every level.)
 export const vnodeMapPreconditions: readonly Precondition<MapContext>[] = [
   ...vnodeLookup<MapContext>('map'),
   // sys_map checks the table's WRITE right before it looks anything else up.

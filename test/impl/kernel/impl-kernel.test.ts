@@ -159,6 +159,17 @@ describe('debug invariants name what broke', () => {
     ['PT-ENTRY', ({ c, vnode }) => ((c.s.object[vnode] as { target: Float64Array }).target[0]! += 4096)],
     ['PT-MAPPINGS', ({ c, vnode, mapping }) => (c.s.object[vnode] as { mappings: Set<number> }).mappings.delete(mapping)],
     ['NODE-LEAK', ({ c }) => c.s.alloc()],
+    ['NODE-ALLOCATOR', ({ c }) => (c.s.maxEnd[0] = 5)],
+    [
+      'NODE-ALLOCATOR',
+      ({ c }) => {
+        // A double free and a leak that cancel out in the live count.
+        const n = c.s.alloc();
+        c.s.free(n);
+        (c.s as unknown as { freeList: Int32Array; freeTop: number }).freeList[(c.s as unknown as { freeTop: number }).freeTop++] = n;
+        c.s.live++;
+      },
+    ],
     ['MDB-NO-MAPPING', ({ c, mapping }) => c.tree.insert(mapping)],
     ['CSPACE-LIVE-OBJECT', ({ c }) => (c.cs.cnodes.get(c.s.base[c.cs.cnodes.get(R)!.get(7)]!)!.refs = 0)],
   ];

@@ -235,6 +235,24 @@ describe('decisions', () => {
     expectRefusal(w, { op: 'vnode_map', vnode: w.l3, src: w.frame, entry: 5, offset: 2 * KIB, pteCount: 1, rights: ['READ'], mapping: w.slot(20) }, 'map.page-offset', 'SYS_ERR_FRAME_OFFSET_INVALID', 'src');
     expectRefusal(w, { op: 'vnode_map', vnode: w.l2, src: w.big, entry: 1, offset: 4 * KIB, pteCount: 1, rights: ['READ'], mapping: w.slot(20) }, 'map.frame-align', 'SYS_ERR_VM_FRAME_UNALIGNED', 'src');
   });
+
+  decision('DEC-AARCH64-BLOCKS', 'an AArch64 L2 table maps a 2 MiB Frame as one block entry', () => {
+    const w = pagedWorld();
+    w.map(w.l2, w.big, 1, w.slot(20), { rights: ['READ', 'WRITE'] });
+    const s = w.state();
+    const l2base = (w.capAt(w.l2) as { base: number }).base;
+    expect(s.cores[0]!.ptes.filter((p) => p.vnode === l2base && p.entry === 1)).toEqual([{ vnode: l2base, entry: 1, target: (w.capAt(w.big) as { base: number }).base, rights: ['READ', 'WRITE'] }]);
+  });
+
+  decision('DEC-IS-RETYPEABLE', 'is_retypeable judges the range it is asked about, where Barrelfish answers for the whole capability', () => {
+    const w = new World();
+    w.retype(w.ram, 'Frame', 8 * KIB, 4 * KIB, w.slot(0));
+    // The source has a descendant, but not in [0, 8 KiB): retypeable there, not at 8 KiB.
+    expect(w.must({ op: 'is_retypeable', src: w.ram, offset: 0, objsize: 4 * KIB, count: 2 })).toEqual({ ok: true, value: {} });
+    expectRefusal(w, { op: 'is_retypeable', src: w.ram, offset: 8 * KIB, objsize: 4 * KIB, count: 1 }, 'is_retypeable.no-overlap', 'SYS_ERR_REVOKE_FIRST', 'src');
+    // A range past the source is an error, not an answer.
+    expectRefusal(w, { op: 'is_retypeable', src: w.slot(0), offset: 8 * KIB, objsize: 4 * KIB, count: 1 }, 'is_retypeable.range', 'SYS_ERR_RETYPE_INVALID_OFFSET', 'src');
+  });
 });
 
 describe('decisions: the registry', () => {

@@ -18,7 +18,18 @@ describe('capref encoding', () => {
     expect(l2SlotOf(0x305)).toBe(5);
     expect(level2Cptr(2 ** 24 - 1, 255)).toBe(2 ** 32 - 1);
     expect(capref2(0x1000, 3, 5)).toEqual({ root: 0x1000, cptr: 0x305, level: 2 });
-    expect(capref1(0x1000, 14)).toEqual({ root: 0x1000, cptr: 14, level: 1 });
+    // Barrelfish's level-1 addresses are ROOTCN_SLOT_ADDR(slot) = slot << 8.
+    expect(capref1(0x1000, 14)).toEqual({ root: 0x1000, cptr: 14 << 8, level: 1 });
+  });
+  it('a level-1 cptr indexes the L1CNode with its upper 24 bits and ignores the low 8, as caps_lookup_slot does', () => {
+    const w = new World();
+    const viaSlot = w.must({ op: 'identify', target: { root: w.root, cptr: 3 << 8, level: 1 } });
+    const lowBits = w.must({ op: 'identify', target: { root: w.root, cptr: (3 << 8) | 0x7f, level: 1 } });
+    expect(lowBits).toEqual(viaSlot);
+    expect(viaSlot.ok && (viaSlot.value as { cap: { type: string } }).cap.type).toBe("L2CNode");
+    // cptr 3 at level 1 is L1 index 0 (the task CNode), not slot 3.
+    const zero = w.must({ op: 'identify', target: { root: w.root, cptr: 3, level: 1 } });
+    expect(zero).toEqual(w.must({ op: 'identify', target: capref1(w.root, 0) }));
   });
   it('formatCapref writes root:l1/l2 at level 2, root:index at level 1, and names other levels', () => {
     expect(formatCapref(capref2(0x80001000, 3, 5))).toBe('0x80001000:3/5');

@@ -148,6 +148,15 @@ describe('postconditions report hand-built broken transitions', () => {
     const t = run(w, { op: 'copy', src: w.ram, dest: w.slot(0) });
     return { ...t, post: patchCap(t.post, slotOf(w, w.slot(0)), { rights: ['READ'] }) };
   });
+  broken('RGT-NO-AMPLIFY', 'a copy that overwrote an occupied slot with more rights than its source (the slot was not empty before)', () => {
+    const w = new World();
+    w.mint(w.ram, w.slot(0), ['READ']);
+    w.copy(w.ram, w.slot(1));
+    const t = run(w, { op: 'copy', src: w.slot(0), dest: w.slot(2) });
+    // The impl claims the copy went into slot 1 (occupied before) with all rights.
+    const post = patchCap(t.post, slotOf(w, w.slot(1)), { rights: ['READ', 'WRITE', 'EXECUTE', 'GRANT', 'IDENTIFY'] });
+    return { ...t, op: { op: 'copy', src: w.slot(0), dest: w.slot(1) }, post };
+  });
   broken('RGT-NO-AMPLIFY', 'a retype of a read-only RAM capability into writable Frames', () => {
     const w = new World();
     w.mint(w.ram, w.slot(0), ['READ']);

@@ -145,6 +145,8 @@ describe('preconditions: retype', () => {
     w.retype(w.ram, 'RAM', 0, 8 * KIB, w.slot(0));
     expectRefusal(w, retypeOp(w, { src: w.slot(0), count: 0, dest: w.slot(1) }), 'retype.count', 'SYS_ERR_RETYPE_INVALID_COUNT', 'src');
     expectRefusal(w, retypeOp(w, { src: w.slot(0), count: 3, dest: w.slot(1) }), 'retype.count', 'SYS_ERR_RETYPE_INVALID_COUNT', 'src');
+    // 16,384 4 KiB frames fit in the 64 MiB RAM root, but one retype makes at most MAX_RETYPE_COUNT (4096).
+    expectRefusal(w, retypeOp(w, { src: w.ram, count: 4097, dest: w.slot(1) }), 'retype.count', 'SYS_ERR_RETYPE_INVALID_COUNT', 'src');
   });
   rule('retype.range', 'objects that run past the end of the source are SYS_ERR_RETYPE_INVALID_OFFSET', () => {
     const w = new World();
