@@ -5,3 +5,8 @@ export * from './errors.js';
 export * from './mm.js';
 export * from './ops.js';
 export * from './state.js';
+export * from './decisions.js';
+export * from './invariants.js';
+export * from './policy.js';
+export * from './postconditions.js';
+export * from './preconditions.js';
