@@ -18,7 +18,7 @@ import { err, ok } from '../../spec/result.js';
 import { MAX_NODES_PER_OP, nodesPerFrame, REFILL_NODES, REFILL_SLOTS, type MmConfig, type MmParams } from '../../spec/mm/config.js';
 import { allocOpOf, mmBoot, type MemoryManager, type MmResult, type MmResultOf, type RamRequest } from '../../spec/mm/mm.js';
 import { alignmentOf, type AddOp, type AllocOp, type ClientOp, type FreeOp, type MmOp, type PhysRange, type RamGrant, type ReclaimOp, type SlotFreeOp } from '../../spec/mm/ops.js';
-import { EXTENSION_L1_SLOTS, fitIn, isPageMultiple, refillNeedsSlot, refillSize, validAlignment, validSize, type RefillAction } from '../../spec/mm/policy.js';
+import { EXTENSION_L1_SLOTS, isPageMultiple, refillNeedsSlot, refillSize, validAlignment, validSize, type RefillAction } from '../../spec/mm/policy.js';
 import { remaindersOf, slotsNamedBy } from '../../spec/mm/preconditions.js';
 import { canonicalMmState, internalObjectType, type AllocationUse, type MmState, type Parent } from '../../spec/mm/state.js';
 import { FreeTree } from './free-tree.js';
@@ -51,6 +51,7 @@ export class ImplMm implements MemoryManager {
   /** Parent ids sorted by base, for address lookups. */
   private parentOrder: number[] = [];
   private readonly tree = new FreeTree();
+  /** By base page number (small integers hash fastest). */
   private readonly allocs = new Map<number, AllocRec>();
   private readonly slots = new SlotTable();
   private capacity: number;
@@ -124,28 +125,25 @@ export class ImplMm implements MemoryManager {
   }
 
   private fit(bytes: number, alignment: number, range?: PhysRange): { id: number; at: number; parent: number } | undefined {
-    const limited = this.mutant === 'range-limit-ignored' && range !== undefined ? { base: range.base, limit: Infinity } : range;
-    const lo = limited?.base ?? 0;
-    const hi = limited?.limit ?? Infinity;
-    const found = this.tree.firstFit(bytes, alignment, lo, hi, (id) => {
-      const f = this.tree.info(id);
-      const [wb, we] = this.wholeOf(f.parent);
-      return fitIn({ base: f.base, bytes: f.end - f.base }, { base: wb, bytes: we - wb }, bytes, alignment, limited);
-    });
-    return found === undefined ? undefined : { ...found, parent: this.tree.info(found.id).parent };
+    const lo = range?.base ?? 0;
+    const hi = range === undefined || this.mutant === 'range-limit-ignored' ? Infinity : range.limit;
+    const id = this.tree.firstFit(bytes, alignment, lo, hi);
+    return id < 0 ? undefined : { id, at: this.tree.lastFit, parent: this.tree.parent(id) };
   }
 
   /** Takes [at, at+bytes) out of free range `id`. */
   private carve(id: number, at: number, bytes: number): void {
-    const f = this.tree.info(id);
+    const base = this.tree.base(id);
+    const fend = this.tree.end(id);
     const end = at + bytes;
-    if (f.base === at && f.end === end) this.tree.remove(id);
-    else if (f.base === at) this.tree.resize(id, end, f.end);
-    else if (f.end === end) this.tree.resize(id, f.base, at);
+    if (base === at && fend === end) this.tree.remove(id);
+    else if (base === at) this.tree.resize(id, end, fend);
+    else if (fend === end) this.tree.resize(id, base, at);
     else {
-      this.tree.resize(id, f.base, at);
-      const [wb, we] = this.wholeOf(f.parent);
-      this.tree.insert(end, f.end, f.parent, wb, we);
+      const pid = this.tree.parent(id);
+      this.tree.resize(id, base, at);
+      const [wb, we] = this.wholeOf(pid);
+      this.tree.insert(end, fend, pid, wb, we);
     }
   }
 
@@ -158,18 +156,19 @@ export class ImplMm implements MemoryManager {
       return;
     }
     const acrossParents = this.mutant === 'merge-across-parents';
-    const predId = this.tree.floor(base);
-    const pred = predId === undefined ? undefined : this.tree.info(predId);
-    const joinPred = pred !== undefined && pred.end === base && (acrossParents || pred.parent === pid);
-    const succId = this.tree.ceiling(end);
-    const succ = succId === undefined ? undefined : this.tree.info(succId);
-    const joinSucc = succ !== undefined && succ.base === end && (acrossParents || succ.parent === pid);
+    const t = this.tree;
+    t.neighbours(base);
+    const pred = t.below;
+    const succ = t.above;
+    const joinPred = pred !== 0 && t.end(pred) === base && (acrossParents || t.parent(pred) === pid);
+    const joinSucc = succ !== 0 && t.base(succ) === end && (acrossParents || t.parent(succ) === pid);
     if (joinPred && joinSucc) {
-      this.tree.remove(succ.id);
-      this.tree.resize(pred.id, pred.base, succ.end);
-    } else if (joinPred) this.tree.resize(pred.id, pred.base, end);
-    else if (joinSucc) this.tree.resize(succ.id, base, succ.end);
-    else this.tree.insert(base, end, pid, wb, we);
+      const succEnd = t.end(succ);
+      t.remove(succ);
+      t.resize(pred, t.base(pred), succEnd);
+    } else if (joinPred) t.resize(pred, t.base(pred), end);
+    else if (joinSucc) t.resize(succ, base, t.end(succ));
+    else t.insert(base, end, pid, wb, we);
   }
 
   // --- refills --------------------------------------------------------------------------------
@@ -210,7 +209,7 @@ export class ImplMm implements MemoryManager {
       }
       this.retypeFrom(parent, { base: fit.at, bytes }, internalObjectType[a], dest);
       this.carve(fit.id, fit.at, bytes);
-      this.allocs.set(fit.at, { base: fit.at, bytes, use: a, cap: dest, parent: fit.parent });
+      this.allocs.set(fit.at / BASE_PAGE_SIZE, { base: fit.at, bytes, use: a, cap: dest, parent: fit.parent });
       if (slot !== undefined) this.slots.take(slot.cn, slot.slot, INTERNAL);
       if (a === 'l2cnode') {
         this.slots.addCNode({ cap: dest, base: fit.at });
@@ -283,7 +282,7 @@ export class ImplMm implements MemoryManager {
     const cap = this.slots.ref(s.cn, s.slot);
     this.retypeFrom(this.parents[fit.parent]!, { base: fit.at, bytes: op.bytes }, 'RAM', cap);
     this.carve(fit.id, fit.at, op.bytes);
-    this.allocs.set(fit.at, { base: fit.at, bytes: op.bytes, use: 'client', parent: fit.parent });
+    this.allocs.set(fit.at / BASE_PAGE_SIZE, { base: fit.at, bytes: op.bytes, use: 'client', parent: fit.parent });
     this.slots.take(s.cn, s.slot, CLIENT);
     this.refill();
     return ok({ cap, base: fit.at, bytes: op.bytes });
@@ -294,7 +293,7 @@ export class ImplMm implements MemoryManager {
     if (k === undefined) return err('MM_ERR_NOT_FOUND', 'cap');
     const at = this.slots.locate(op.cap);
     if (at === undefined || !this.slots.isClient(op.cap)) return err('MM_ERR_FOREIGN_SLOT', 'cap');
-    const a = k.type === 'RAM' ? this.allocs.get(k.base) : undefined;
+    const a = k.type === 'RAM' ? this.allocs.get(k.base / BASE_PAGE_SIZE) : undefined;
     if (a === undefined || a.use !== 'client' || a.bytes !== k.bytes) return err('MM_ERR_NOT_FOUND', 'cap');
     const r = op.range ?? { base: a.base, bytes: a.bytes };
     if (!(r.bytes > 0 && isPageMultiple(r.base) && isPageMultiple(r.bytes) && r.base >= a.base && regionEnd(r) <= regionEnd(a))) return err('MM_ERR_OUT_OF_BOUNDS', 'range');
@@ -304,7 +303,7 @@ export class ImplMm implements MemoryManager {
     if (this.mutant !== 'free-without-revoke') this.must({ op: 'revoke', target: op.cap });
     this.must({ op: 'delete', target: op.cap });
     this.slots.release(at.cn, at.slot);
-    this.allocs.delete(a.base);
+    this.allocs.delete(a.base / BASE_PAGE_SIZE);
     let freed: Region = r;
     if (this.mutant === 'partial-free-drops-upper' && kept.length > 0 && kept[kept.length - 1]!.base > r.base) {
       const upper = kept[kept.length - 1]!;
@@ -318,7 +317,7 @@ export class ImplMm implements MemoryManager {
       const cap = this.slots.ref(s.cn, s.slot);
       this.retypeFrom(parent, part, 'RAM', cap);
       this.slots.take(s.cn, s.slot, CLIENT);
-      this.allocs.set(part.base, { base: part.base, bytes: part.bytes, use: 'client', parent: a.parent });
+      this.allocs.set(part.base / BASE_PAGE_SIZE, { base: part.base, bytes: part.bytes, use: 'client', parent: a.parent });
       remainders.push({ cap, base: part.base, bytes: part.bytes });
     }
     this.release(freed.base, freed.bytes, a.parent);
@@ -327,14 +326,14 @@ export class ImplMm implements MemoryManager {
   }
 
   private reclaim(op: ReclaimOp): MmResult {
-    const a = this.allocs.get(op.base);
+    const a = this.allocs.get(op.base / BASE_PAGE_SIZE);
     if (a === undefined || a.use !== 'client') return err('MM_ERR_NOT_FOUND', 'base');
     const parent = this.parents[a.parent]!;
     if (this.mutant !== 'reclaim-unchecked') {
       const r = this.kernel.apply({ op: 'is_retypeable', src: parent.cap, offset: a.base - parent.base, objsize: a.bytes, count: 1 });
       if (!r.ok) return err('MM_ERR_IN_USE', 'base');
     }
-    this.allocs.delete(a.base);
+    this.allocs.delete(a.base / BASE_PAGE_SIZE);
     this.release(a.base, a.bytes, a.parent);
     this.refill();
     return ok({ base: a.base, bytes: a.bytes });

@@ -59,7 +59,8 @@ interface CNodeSlots {
 
 export class SlotTable {
   readonly cnodes: CNodeSlots[] = [];
-  private readonly index = new Map<string, number>();
+  /** root → L1 index → CNode index. */
+  private readonly index = new Map<number, Map<number, number>>();
   private readonly withFree = new MinBitset();
   private freeTotal = 0;
   private clientTotal = 0;
@@ -74,14 +75,12 @@ export class SlotTable {
     return this.clientTotal;
   }
 
-  private static key(root: number, l1: number): string {
-    return `${root}/${l1}`;
-  }
-
   addCNode(cnode: SlotCNode): void {
     if (this.cnodes.length >= MAX_SLOT_CNODES) throw new RangeError(`the slot allocator is limited to ${MAX_SLOT_CNODES} CNodes`);
     const freeBits = new Uint32Array(WORDS).fill(0xffffffff);
-    this.index.set(SlotTable.key(cnode.cap.root, cnode.cap.cptr), this.cnodes.length);
+    let byL1 = this.index.get(cnode.cap.root);
+    if (byL1 === undefined) this.index.set(cnode.cap.root, (byL1 = new Map()));
+    byL1.set(cnode.cap.cptr, this.cnodes.length);
     this.withFree.add(this.cnodes.length);
     this.cnodes.push({ cnode, owner: new Uint8Array(L2_CNODE_SLOTS), freeBits, free: L2_CNODE_SLOTS });
     this.freeTotal += L2_CNODE_SLOTS;
@@ -90,7 +89,7 @@ export class SlotTable {
   /** The (cnode index, slot) a level-2 capref names, if it points into one of the allocator's CNodes. */
   locate(ref: Capref): { cn: number; slot: number } | undefined {
     if (ref.level !== 2) return undefined;
-    const cn = this.index.get(SlotTable.key(ref.root, l1IndexOf(ref.cptr)));
+    const cn = this.index.get(ref.root)?.get(l1IndexOf(ref.cptr));
     return cn === undefined ? undefined : { cn, slot: l2SlotOf(ref.cptr) };
   }
 

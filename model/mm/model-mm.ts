@@ -51,6 +51,30 @@ export class ModelMm implements MemoryManager {
     this.capacity = config.mm.staticNodes;
   }
 
+  /**
+   * A model manager holding a given state over a kernel that holds the
+   * matching kernel state (for benchmarks that start from a snapshot).
+   */
+  static fromState(kernel: Kernel, config: MmConfig, state: MmState): ModelMm {
+    const m = new ModelMm(kernel, config);
+    m.cnodes.length = 0;
+    m.cnodes.push(...state.slots.cnodes);
+    m.client = [...state.slots.client];
+    m.capacity = state.slab.capacity;
+    m.parents.push(...state.parents);
+    const regions: Omit<Node, 'parent'>[] = [
+      ...state.free.map((r) => ({ base: r.base, bytes: r.bytes, free: true })),
+      ...state.allocations.map((a) => ({ base: a.base, bytes: a.bytes, free: false, use: a.use, ...(a.cap !== undefined ? { cap: a.cap } : {}) })),
+    ].sort((a, b) => a.base - b.base);
+    let prev: Node | undefined;
+    for (const r of regions) {
+      const n: Node = { ...r, parent: m.parents.find((p) => p.base <= r.base && regionEnd(r) <= regionEnd(p))! };
+      m.link(n, prev);
+      prev = n;
+    }
+    return m;
+  }
+
   // --- the list ------------------------------------------------------------------
 
   private *nodes(): Generator<Node> {
