@@ -10,6 +10,9 @@
 // stack (building it through the model costs O(n^2)) and the model stack is
 // loaded from its observation.
 //
+// A third row per n runs the model manager on the impl kernel: the list
+// against the tree with the kernel's cost the same on both sides.
+//
 // fragmentation: fill a 64 MiB region with mixed sizes, free a random half,
 // and report the largest block that can still be allocated against the ideal
 // (all free memory in one piece), and how many free ranges it is split into.
@@ -144,6 +147,13 @@ export async function mmBench(options: { readonly quick: boolean }): Promise<rea
     churn(stack, live, Math.min(2000, implPairs), c); // warm-up
     out.push(...rows('impl', n, churn(stack, live, implPairs, c)));
     out.push(...rows('model', n, churn(model, modelLive, modelPairs, seededChooser(n + 1))));
+    // The managers alone: the model's list on the impl kernel (a second, identical impl stack provides the kernel state).
+    const twin = populate(n, config, seededChooser(n));
+    const listOnImplKernel: Stack = { kernel: twin.stack.kernel, mm: ModelMm.fromState(twin.stack.kernel, config, twin.stack.mm.observe()) };
+    const listPairs = options.quick ? 100 : Math.max(50, Math.round(5e6 / n));
+    const t = churn(listOnImplKernel, twin.live, listPairs, seededChooser(n + 2));
+    const lp = percentiles(t.pair);
+    out.push({ op: 'alloc+free, model mm on impl kernel', variant: 'model', n, opsPerSec: t.pairs / t.seconds, p50Ns: lp.p50, p99Ns: lp.p99, extra: { pairs: t.pairs } });
     process.stderr.write(`mm bench: n=${n} done\n`);
   }
   out.push(fragmentation(seededChooser(7)));

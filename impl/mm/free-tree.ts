@@ -11,28 +11,35 @@
 // the parent whole: DEC-MM-NO-PARENT-COPY. Requests are page multiples, so
 // `bytes <= usable` stays exact.) First fit then descends to the leftmost
 // node whose subtree maximum admits the request, in O(log n), for any
-// alignment; keeping one maximum per class costs 21 numbers per node.
+// alignment.
 //
-// Nodes live in typed arrays — each node's fields in one cache line, its
-// per-class values in two more arrays — with no per-node objects and no
-// garbage; node 0 is the nil sentinel. `check()` verifies every structural invariant
-// (order, balance, heights, augmentation) and is run by tests and debug mode.
+// Layout, for speed at 10^5 ranges where every node visit is a cache miss:
+// a node's fields (bounds, children, parent pointer, height) share one cache
+// line of a Float64Array; its 21 subtree maxima and 21 own usable lengths sit
+// next to each other in an Int32Array, in pages. Parent pointers let a range
+// that shrinks or grows in place update its ancestors bottom-up, stopping as
+// soon as a maximum comes out unchanged; inserts and removes stop rebalancing
+// as soon as a subtree's height and maxima are as they were. Node 0 is the
+// nil sentinel. `check()` verifies every structural invariant (order,
+// balance, heights, parent pointers, maxima); tests and debug mode run it.
 import { MAX_ALIGNMENT_BITS, MIN_ALIGNMENT_BITS } from '../../spec/mm/config.js';
 import { BASE_PAGE_SIZE } from '../../spec/kernel/types.js';
 
 export const ALIGN_CLASSES = MAX_ALIGNMENT_BITS - MIN_ALIGNMENT_BITS + 1;
 const K = ALIGN_CLASSES;
 const NIL = 0;
-// Node fields (the layout of FreeTree.n).
-const F_BASE = 0;
-const F_END = 1;
-const F_LEFT = 2;
-const F_RIGHT = 3;
-const F_HEIGHT = 4;
-const F_PARENT = 5;
-const F_WHOLE_BASE = 6;
-const F_WHOLE_END = 7;
-const STRIDE = 8;
+const ALIGNMENTS = Array.from({ length: K }, (_, k) => 2 ** (MIN_ALIGNMENT_BITS + k));
+
+// Node fields: FreeTree.f[id * S + field].
+const BASE = 0;
+const END = 1;
+const LEFT = 2;
+const RIGHT = 3;
+const UP = 4;
+const HEIGHT = 5;
+const PARENT = 6;
+const S = 8;
+// Per-class values: FreeTree.v[id * V + k] is the subtree maximum, [id * V + K + k] the node's own.
 const V = 2 * K;
 /** Usable lengths are kept in pages, clamped here: exact for every request below 8 TiB (larger ones are answered by a scan). */
 const CLAMP = 2 ** 31 - 1;
@@ -41,7 +48,6 @@ const clampPages = (bytes: number): number => {
   const p = bytes / BASE_PAGE_SIZE;
   return p >= CLAMP ? CLAMP : p <= NEVER ? NEVER : p;
 };
-const ALIGNMENTS = Array.from({ length: K }, (_, k) => 2 ** (MIN_ALIGNMENT_BITS + k));
 
 /** The alignment class of a power-of-two alignment ≥ 4 KiB. */
 export const alignClass = (alignment: number): number => Math.round(Math.log2(alignment)) - MIN_ALIGNMENT_BITS;
@@ -60,19 +66,25 @@ export class TreeInvariantError extends Error {
 export class FreeTree {
   private cap = 0;
   private next = 1;
-  private recycled: number[] = [];
-  /** Node fields, STRIDE numbers per node (one cache line): base, end, children, height, parent id, whole-parent bounds. */
-  private n = new Float64Array(0);
-  /**
-   * Per node, V = 2K int32s: the subtree maxima (aug, first K) and the node's
-   * own usable lengths (own, next K), in pages, clamped to CLAMP. One node's
-   * values are adjacent, so a pull touches three short runs of memory.
-   */
+  private readonly recycled: number[] = [];
+  private f = new Float64Array(0);
   private v = new Int32Array(0);
+  /** Per parent id, the whole parent's bounds (no range equal to them is handed out whole). */
+  private readonly parentBase: number[] = [];
+  private readonly parentEnd: number[] = [];
   private root = NIL;
   private count = 0;
-  /** Mutants of the impl flip these (impl/mm/mutants.ts). */
+  /** Set by insertAt/removeAt: whether the subtree just returned changed height or maxima. */
+  private changed = false;
+  private removedMin = NIL;
+  private readonly path: number[] = [];
+  /** Mutant hook (impl/mm/mutants.ts): skip updating ancestors when a range shrinks from the left. */
   skipPullOnShrink = false;
+  /** The address the last successful firstFit found. */
+  lastFit = 0;
+  /** What neighbours() found: the ranges below and above an address, or 0. */
+  below = NIL;
+  above = NIL;
 
   constructor(initialCapacity = 64) {
     this.grow(initialCapacity);
@@ -84,26 +96,67 @@ export class FreeTree {
 
   private grow(min: number): void {
     const cap = Math.max(min, this.cap * 2, 16);
-    const floats = (a: Float64Array, n: number) => {
-      const b = new Float64Array(cap * n);
-      b.set(a);
-      return b;
-    };
-    this.n = floats(this.n, STRIDE);
+    const f = new Float64Array(cap * S);
+    f.set(this.f);
     const v = new Int32Array(cap * V);
     v.set(this.v);
+    if (this.cap === 0) v.fill(NEVER, 0, K); // nil: height 0, maxima -∞
+    this.f = f;
     this.v = v;
-    if (this.cap === 0) for (let k = 0; k < K; k++) this.v[k] = NEVER; // nil's maxima (nil's height is 0)
     this.cap = cap;
+  }
+
+  /** Declares parent `pid`'s bounds: a range equal to them is never handed out whole. Pass -1, -1 for no such rule. */
+  setParentBounds(pid: number, base: number, end: number): void {
+    this.parentBase[pid] = base;
+    this.parentEnd[pid] = end;
+  }
+
+  // --- field access ---------------------------------------------------------------------
+
+  base(id: number): number {
+    return this.f[id * S + BASE]!;
+  }
+  end(id: number): number {
+    return this.f[id * S + END]!;
+  }
+  parent(id: number): number {
+    return this.f[id * S + PARENT]!;
+  }
+  private left(n: number): number {
+    return this.f[n * S + LEFT]!;
+  }
+  private right(n: number): number {
+    return this.f[n * S + RIGHT]!;
+  }
+  private height(n: number): number {
+    return this.f[n * S + HEIGHT]!;
+  }
+  private setLeft(n: number, c: number): void {
+    this.f[n * S + LEFT] = c;
+    if (c !== NIL) this.f[c * S + UP] = n;
+  }
+  private setRight(n: number, c: number): void {
+    this.f[n * S + RIGHT] = c;
+    if (c !== NIL) this.f[c * S + UP] = n;
+  }
+  private setRoot(n: number): void {
+    this.root = n;
+    if (n !== NIL) this.f[n * S + UP] = NIL;
+  }
+
+  info(id: number): FreeRangeInfo {
+    return { id, base: this.base(id), end: this.end(id), parent: this.parent(id) };
   }
 
   // --- per-node values ----------------------------------------------------------------
 
   /** Recomputes a node's own usable lengths after its range changed. */
   private setOwn(n: number): void {
-    const b = this.n[(n) * STRIDE + F_BASE]!;
-    const e = this.n[(n) * STRIDE + F_END]!;
-    const whole = b === this.n[(n) * STRIDE + F_WHOLE_BASE] && e === this.n[(n) * STRIDE + F_WHOLE_END];
+    const b = this.base(n);
+    const e = this.end(n);
+    const pid = this.parent(n);
+    const whole = b === this.parentBase[pid] && e === this.parentEnd[pid];
     const o = n * V + K;
     for (let k = 0; k < K; k++) {
       const a = ALIGNMENTS[k]!;
@@ -112,163 +165,19 @@ export class FreeTree {
     }
   }
 
-  /** Height and subtree maxima from the children. */
-  private pull(n: number): void {
-    const l = this.n[(n) * STRIDE + F_LEFT]!;
-    const r = this.n[(n) * STRIDE + F_RIGHT]!;
-    const hl = this.n[(l) * STRIDE + F_HEIGHT]!;
-    const hr = this.n[(r) * STRIDE + F_HEIGHT]!;
-    this.n[(n) * STRIDE + F_HEIGHT] = (hl > hr ? hl : hr) + 1;
+  /** Recomputes height and maxima from the children; reports whether either changed. */
+  private update(n: number): boolean {
+    const l = this.left(n);
+    const r = this.right(n);
+    const hl = this.height(l);
+    const hr = this.height(r);
+    const h = (hl > hr ? hl : hr) + 1;
+    let changed = this.f[n * S + HEIGHT] !== h;
+    this.f[n * S + HEIGHT] = h;
     const o = n * V;
     const ol = l * V;
     const or = r * V;
     const v = this.v;
-    for (let k = 0; k < K; k++) {
-      let m = v[o + K + k]!;
-      const x = v[ol + k]!;
-      const y = v[or + k]!;
-      if (x > m) m = x;
-      if (y > m) m = y;
-      v[o + k] = m;
-    }
-  }
-
-  private rotateRight(n: number): number {
-    const l = this.n[(n) * STRIDE + F_LEFT]!;
-    this.n[(n) * STRIDE + F_LEFT] = this.n[(l) * STRIDE + F_RIGHT]!;
-    this.n[(l) * STRIDE + F_RIGHT] = n;
-    this.pull(n);
-    this.pull(l);
-    return l;
-  }
-
-  private rotateLeft(n: number): number {
-    const r = this.n[(n) * STRIDE + F_RIGHT]!;
-    this.n[(n) * STRIDE + F_RIGHT] = this.n[(r) * STRIDE + F_LEFT]!;
-    this.n[(r) * STRIDE + F_LEFT] = n;
-    this.pull(n);
-    this.pull(r);
-    return r;
-  }
-
-  private balance(n: number): number {
-    this.pull(n);
-    const bf = this.n[(this.n[(n) * STRIDE + F_LEFT]!) * STRIDE + F_HEIGHT]! - this.n[(this.n[(n) * STRIDE + F_RIGHT]!) * STRIDE + F_HEIGHT]!;
-    if (bf > 1) {
-      const l = this.n[(n) * STRIDE + F_LEFT]!;
-      if (this.n[(this.n[(l) * STRIDE + F_LEFT]!) * STRIDE + F_HEIGHT]! < this.n[(this.n[(l) * STRIDE + F_RIGHT]!) * STRIDE + F_HEIGHT]!) this.n[(n) * STRIDE + F_LEFT] = this.rotateLeft(l);
-      return this.rotateRight(n);
-    }
-    if (bf < -1) {
-      const r = this.n[(n) * STRIDE + F_RIGHT]!;
-      if (this.n[(this.n[(r) * STRIDE + F_RIGHT]!) * STRIDE + F_HEIGHT]! < this.n[(this.n[(r) * STRIDE + F_LEFT]!) * STRIDE + F_HEIGHT]!) this.n[(n) * STRIDE + F_RIGHT] = this.rotateRight(r);
-      return this.rotateLeft(n);
-    }
-    return n;
-  }
-
-  // --- insert and remove ------------------------------------------------------------------
-
-  /** Adds the free range [base, end) of parent `parent`, which is the whole parent [pBase, pEnd). Returns its id. */
-  insert(base: number, end: number, parent: number, pBase: number, pEnd: number): number {
-    let id = this.recycled.pop();
-    if (id === undefined) {
-      if (this.next >= this.cap) this.grow(this.next + 1);
-      id = this.next++;
-    }
-    this.n[(id) * STRIDE + F_LEFT] = NIL;
-    this.n[(id) * STRIDE + F_RIGHT] = NIL;
-    this.n[(id) * STRIDE + F_HEIGHT] = 1;
-    this.n[(id) * STRIDE + F_BASE] = base;
-    this.n[(id) * STRIDE + F_END] = end;
-    this.n[(id) * STRIDE + F_PARENT] = parent;
-    this.n[(id) * STRIDE + F_WHOLE_BASE] = pBase;
-    this.n[(id) * STRIDE + F_WHOLE_END] = pEnd;
-    this.setOwn(id);
-    this.pull(id);
-    this.root = this.insertAt(this.root, id);
-    this.count++;
-    return id;
-  }
-
-  private insertAt(n: number, id: number): number {
-    if (n === NIL) return id;
-    if (this.n[(id) * STRIDE + F_BASE]! < this.n[(n) * STRIDE + F_BASE]!) this.n[(n) * STRIDE + F_LEFT] = this.insertAt(this.n[(n) * STRIDE + F_LEFT]!, id);
-    else this.n[(n) * STRIDE + F_RIGHT] = this.insertAt(this.n[(n) * STRIDE + F_RIGHT]!, id);
-    return this.balance(n);
-  }
-
-  /** Removes the range with this id. */
-  remove(id: number): void {
-    this.root = this.removeAt(this.root, this.n[(id) * STRIDE + F_BASE]!);
-    this.recycled.push(id);
-    this.count--;
-  }
-
-  private removedMin = NIL;
-
-  private removeMin(n: number): number {
-    if (this.n[(n) * STRIDE + F_LEFT] === NIL) {
-      this.removedMin = n;
-      return this.n[(n) * STRIDE + F_RIGHT]!;
-    }
-    this.n[(n) * STRIDE + F_LEFT] = this.removeMin(this.n[(n) * STRIDE + F_LEFT]!);
-    return this.balance(n);
-  }
-
-  private removeAt(n: number, base: number): number {
-    if (n === NIL) throw new TreeInvariantError(`free range at ${base} is not in the tree`);
-    const b = this.n[(n) * STRIDE + F_BASE]!;
-    if (base < b) this.n[(n) * STRIDE + F_LEFT] = this.removeAt(this.n[(n) * STRIDE + F_LEFT]!, base);
-    else if (base > b) this.n[(n) * STRIDE + F_RIGHT] = this.removeAt(this.n[(n) * STRIDE + F_RIGHT]!, base);
-    else {
-      const l = this.n[(n) * STRIDE + F_LEFT]!;
-      const r = this.n[(n) * STRIDE + F_RIGHT]!;
-      if (l === NIL) return r;
-      if (r === NIL) return l;
-      const rest = this.removeMin(r);
-      const m = this.removedMin;
-      this.n[(m) * STRIDE + F_LEFT] = l;
-      this.n[(m) * STRIDE + F_RIGHT] = rest;
-      return this.balance(m);
-    }
-    return this.balance(n);
-  }
-
-  /**
-   * Changes a range's bounds in place. The new range must keep the node's
-   * place in the order (it may shrink, or grow into space no other free range
-   * occupies); the maxima on the path from the root are recomputed.
-   */
-  resize(id: number, base: number, end: number): void {
-    const shrinksFromLeft = base > this.n[(id) * STRIDE + F_BASE]!;
-    this.n[(id) * STRIDE + F_BASE] = base;
-    this.n[(id) * STRIDE + F_END] = end;
-    this.setOwn(id);
-    if (this.skipPullOnShrink && shrinksFromLeft) return;
-    // The node keeps its position, so a search by its new base walks the path to it.
-    const path = this.path;
-    let depth = 0;
-    for (let n = this.root; n !== NIL; n = base < this.n[(n) * STRIDE + F_BASE]! ? this.n[(n) * STRIDE + F_LEFT]! : this.n[(n) * STRIDE + F_RIGHT]!) {
-      path[depth++] = n;
-      if (n === id) break;
-    }
-    if (path[depth - 1] !== id) throw new TreeInvariantError(`resized range ${id} is not where its base says`);
-    // Heights do not change; once a node's maxima come out as they were, its ancestors' do too.
-    for (let i = depth - 1; i >= 0; i--) if (!this.pullChanged(path[i]!)) break;
-  }
-
-  private readonly path: number[] = [];
-
-  /** pull(), reporting whether any maximum changed. */
-  private pullChanged(n: number): boolean {
-    const l = this.n[(n) * STRIDE + F_LEFT]!;
-    const r = this.n[(n) * STRIDE + F_RIGHT]!;
-    const o = n * V;
-    const ol = l * V;
-    const or = r * V;
-    const v = this.v;
-    let changed = false;
     for (let k = 0; k < K; k++) {
       let m = v[o + K + k]!;
       const x = v[ol + k]!;
@@ -283,91 +192,194 @@ export class FreeTree {
     return changed;
   }
 
-  // --- queries --------------------------------------------------------------------------------
+  private rotateRight(n: number): number {
+    const l = this.left(n);
+    this.setLeft(n, this.right(l));
+    this.setRight(l, n);
+    this.update(n);
+    this.update(l);
+    return l;
+  }
 
-  info(id: number): FreeRangeInfo {
-    return { id, base: this.n[(id) * STRIDE + F_BASE]!, end: this.n[(id) * STRIDE + F_END]!, parent: this.n[(id) * STRIDE + F_PARENT]! };
+  private rotateLeft(n: number): number {
+    const r = this.right(n);
+    this.setRight(n, this.left(r));
+    this.setLeft(r, n);
+    this.update(n);
+    this.update(r);
+    return r;
+  }
+
+  /** Updates `n` after a child subtree changed and restores the AVL balance; sets `changed` for the caller. */
+  private rebalance(n: number): number {
+    this.changed = this.update(n);
+    const bf = this.height(this.left(n)) - this.height(this.right(n));
+    if (bf > 1) {
+      const l = this.left(n);
+      if (this.height(this.left(l)) < this.height(this.right(l))) this.setLeft(n, this.rotateLeft(l));
+      this.changed = true;
+      return this.rotateRight(n);
+    }
+    if (bf < -1) {
+      const r = this.right(n);
+      if (this.height(this.right(r)) < this.height(this.left(r))) this.setRight(n, this.rotateRight(r));
+      this.changed = true;
+      return this.rotateLeft(n);
+    }
+    return n;
+  }
+
+  // --- insert, remove, resize ---------------------------------------------------------------
+
+  /** Adds the free range [base, end) of parent `parent`. Returns its id. */
+  insert(base: number, end: number, parent: number): number {
+    let id = this.recycled.pop();
+    if (id === undefined) {
+      if (this.next >= this.cap) this.grow(this.next + 1);
+      id = this.next++;
+    }
+    const o = id * S;
+    this.f[o + BASE] = base;
+    this.f[o + END] = end;
+    this.f[o + LEFT] = NIL;
+    this.f[o + RIGHT] = NIL;
+    this.f[o + HEIGHT] = 0;
+    this.f[o + PARENT] = parent;
+    this.setOwn(id);
+    this.update(id);
+    this.setRoot(this.insertAt(this.root, id));
+    this.count++;
+    return id;
+  }
+
+  private insertAt(n: number, id: number): number {
+    if (n === NIL) {
+      this.changed = true;
+      return id;
+    }
+    if (this.base(id) < this.base(n)) this.setLeft(n, this.insertAt(this.left(n), id));
+    else this.setRight(n, this.insertAt(this.right(n), id));
+    // Nothing below changed height or maxima: nothing here does either.
+    return this.changed ? this.rebalance(n) : n;
+  }
+
+  /** Removes the range with this id. */
+  remove(id: number): void {
+    this.setRoot(this.removeAt(this.root, this.base(id)));
+    this.recycled.push(id);
+    this.count--;
+  }
+
+  private removeMin(n: number): number {
+    if (this.left(n) === NIL) {
+      this.removedMin = n;
+      this.changed = true;
+      return this.right(n);
+    }
+    this.setLeft(n, this.removeMin(this.left(n)));
+    return this.changed ? this.rebalance(n) : n;
+  }
+
+  private removeAt(n: number, base: number): number {
+    if (n === NIL) throw new TreeInvariantError(`free range at ${base} is not in the tree`);
+    const b = this.base(n);
+    if (base < b) this.setLeft(n, this.removeAt(this.left(n), base));
+    else if (base > b) this.setRight(n, this.removeAt(this.right(n), base));
+    else {
+      const l = this.left(n);
+      const r = this.right(n);
+      this.changed = true;
+      if (l === NIL) return r;
+      if (r === NIL) return l;
+      // The successor takes the removed node's place (ids stay with their ranges).
+      const rest = this.removeMin(r);
+      const m = this.removedMin;
+      this.setLeft(m, l);
+      this.setRight(m, rest);
+      const top = this.rebalance(m);
+      this.changed = true; // another node now stands here
+      return top;
+    }
+    return this.changed ? this.rebalance(n) : n;
   }
 
   /**
-   * The free ranges either side of a gap [addr, …) that holds no free range:
-   * one walk finds both (they lie on the search path for addr). Sets
-   * `below` and `above` to ids, or NIL.
+   * Changes a range's bounds in place. The new range must keep the node's
+   * place in the order (it may shrink, or grow into space no other free range
+   * occupies). Heights do not change; the maxima are updated from the node
+   * up, and once a node's come out as they were, its ancestors' do too.
    */
+  resize(id: number, base: number, end: number): void {
+    const shrinksFromLeft = base > this.base(id);
+    this.f[id * S + BASE] = base;
+    this.f[id * S + END] = end;
+    this.setOwn(id);
+    if (this.skipPullOnShrink && shrinksFromLeft) return;
+    for (let n = id; n !== NIL; n = this.f[n * S + UP]!) if (!this.update(n)) break;
+  }
+
+  // --- queries --------------------------------------------------------------------------------
+
+  /** The ranges either side of `addr` (one walk: both lie on its search path): sets `below` (largest base ≤ addr) and `above`. */
   neighbours(addr: number): void {
     let n = this.root;
     let below = NIL;
     let above = NIL;
     while (n !== NIL) {
-      if (this.n[(n) * STRIDE + F_BASE]! <= addr) {
+      if (this.base(n) <= addr) {
         below = n;
-        n = this.n[(n) * STRIDE + F_RIGHT]!;
+        n = this.right(n);
       } else {
         above = n;
-        n = this.n[(n) * STRIDE + F_LEFT]!;
+        n = this.left(n);
       }
     }
     this.below = below;
     this.above = above;
   }
-  below = NIL;
-  above = NIL;
 
   /** The range with the largest base ≤ addr, if any. */
   floor(addr: number): number | undefined {
-    let n = this.root;
-    let best = NIL;
-    while (n !== NIL) {
-      if (this.n[(n) * STRIDE + F_BASE]! <= addr) {
-        best = n;
-        n = this.n[(n) * STRIDE + F_RIGHT]!;
-      } else n = this.n[(n) * STRIDE + F_LEFT]!;
-    }
-    return best === NIL ? undefined : best;
+    this.neighbours(addr);
+    return this.below === NIL ? undefined : this.below;
   }
 
   /** The range with the smallest base ≥ addr, if any. */
   ceiling(addr: number): number | undefined {
-    let n = this.root;
-    let best = NIL;
-    while (n !== NIL) {
-      if (this.n[(n) * STRIDE + F_BASE]! >= addr) {
-        best = n;
-        n = this.n[(n) * STRIDE + F_LEFT]!;
-      } else n = this.n[(n) * STRIDE + F_RIGHT]!;
-    }
-    return best === NIL ? undefined : best;
+    this.neighbours(addr);
+    if (this.below !== NIL && this.base(this.below) === addr) return this.below;
+    return this.above === NIL ? undefined : this.above;
   }
 
   /** Leftmost node of subtree `n` whose own usable length for class k admits `pages`; O(height). */
   private leftmostFit(n: number, k: number, pages: number): number {
     const v = this.v;
     while (n !== NIL && v[n * V + k]! >= pages) {
-      const l = this.n[(n) * STRIDE + F_LEFT]!;
+      const l = this.left(n);
       if (v[l * V + k]! >= pages) n = l;
       else if (v[n * V + K + k]! >= pages) return n;
-      else n = this.n[(n) * STRIDE + F_RIGHT]!;
+      else n = this.right(n);
     }
     return NIL;
   }
 
-  /** Leftmost fitting node among ranges with base ≥ lo. One root-to-leaf walk plus at most one leftmostFit that succeeds. */
+  /** Leftmost fitting node among ranges with base ≥ lo: one root-to-leaf walk plus at most one leftmostFit that succeeds. */
   private leftmostFitFrom(lo: number, k: number, pages: number): number {
     // Walk towards lo; every right subtree hanging off a left turn lies wholly at or above lo.
     const candidates = this.path;
     let depth = 0;
     let n = this.root;
     while (n !== NIL) {
-      if (this.n[(n) * STRIDE + F_BASE]! >= lo) {
+      if (this.base(n) >= lo) {
         candidates[depth++] = n;
-        n = this.n[(n) * STRIDE + F_LEFT]!;
-      } else n = this.n[(n) * STRIDE + F_RIGHT]!;
+        n = this.left(n);
+      } else n = this.right(n);
     }
-    // candidates are in decreasing base order; the answer is the lowest-addressed fit.
+    // Candidates come in decreasing base order; the answer is the lowest-addressed fit.
     for (let i = depth - 1; i >= 0; i--) {
       const c = candidates[i]!;
       if (this.v[c * V + K + k]! >= pages) return c;
-      const r = this.leftmostFit(this.n[(c) * STRIDE + F_RIGHT]!, k, pages);
+      const r = this.leftmostFit(this.right(c), k, pages);
       if (r !== NIL) return r;
     }
     return NIL;
@@ -375,25 +387,26 @@ export class FreeTree {
 
   /** Where `bytes` aligned to `alignment` fit in range `id` clipped to [lo, hi), or -1 (spec/mm/policy.ts fitIn). */
   private fitClipped(id: number, bytes: number, alignment: number, lo: number, hi: number): number {
-    const b = this.n[(id) * STRIDE + F_BASE]!;
-    const e = this.n[(id) * STRIDE + F_END]!;
+    const b = this.base(id);
+    const e = this.end(id);
     const at = Math.ceil((b > lo ? b : lo) / alignment) * alignment;
     if (at + bytes > (e < hi ? e : hi)) return -1;
-    if (at === this.n[(id) * STRIDE + F_WHOLE_BASE] && at + bytes === this.n[(id) * STRIDE + F_WHOLE_END]) return -1;
+    const pid = this.parent(id);
+    if (at === this.parentBase[pid] && at + bytes === this.parentEnd[pid]) return -1;
     return at;
   }
 
   /**
    * Address-ordered first fit (DEC-MM-FIRST-FIT): the lowest aligned address
    * at which `bytes` fit in one free range, inside [lo, hi). Returns the
-   * range's id and the address, or -1 when nothing fits; `lastFit` holds the
-   * address.
+   * range's id (and sets `lastFit` to the address), or -1.
    */
   firstFit(bytes: number, alignment: number, lo: number, hi: number): number {
     const k = alignClass(alignment);
     // The one range that may straddle lo is checked clipped; the rest lie wholly at or above lo.
-    const straddling = this.floor(lo);
-    if (straddling !== undefined && this.n[(straddling) * STRIDE + F_BASE]! < lo && this.n[(straddling) * STRIDE + F_END]! > lo) {
+    this.neighbours(lo);
+    const straddling = this.below;
+    if (straddling !== NIL && this.base(straddling) < lo && this.end(straddling) > lo) {
       const at = this.fitClipped(straddling, bytes, alignment, lo, hi);
       if (at >= 0) {
         this.lastFit = at;
@@ -411,7 +424,7 @@ export class FreeTree {
     return id;
   }
 
-  /** First fit by a scan in address order: for requests of 8 TiB and more, beyond the clamped maxima. */
+  /** First fit by a scan in address order, for requests of 8 TiB and more (beyond the clamped maxima). */
   private scanFirstFit(bytes: number, alignment: number, lo: number, hi: number): number {
     for (const r of this.ranges()) {
       if (r.end <= lo) continue;
@@ -425,19 +438,6 @@ export class FreeTree {
     return -1;
   }
 
-  /** The address the last successful firstFit found. */
-  lastFit = 0;
-
-  base(id: number): number {
-    return this.n[(id) * STRIDE + F_BASE]!;
-  }
-  end(id: number): number {
-    return this.n[(id) * STRIDE + F_END]!;
-  }
-  parent(id: number): number {
-    return this.n[(id) * STRIDE + F_PARENT]!;
-  }
-
   /** In-order traversal (for observation and checks). */
   *ranges(): Generator<FreeRangeInfo> {
     const stack: number[] = [];
@@ -445,38 +445,39 @@ export class FreeTree {
     while (stack.length > 0 || n !== NIL) {
       while (n !== NIL) {
         stack.push(n);
-        n = this.n[(n) * STRIDE + F_LEFT]!;
+        n = this.left(n);
       }
       n = stack.pop()!;
       yield this.info(n);
-      n = this.n[(n) * STRIDE + F_RIGHT]!;
+      n = this.right(n);
     }
   }
 
-  /** Verifies order, balance, heights and every maximum; throws TreeInvariantError. */
+  /** Verifies order, balance, heights, parent pointers and every maximum; throws TreeInvariantError. */
   check(): void {
     let seen = 0;
-    const walk = (n: number, lo: number, hi: number): number => {
+    const walk = (n: number, up: number, lo: number, hi: number): number => {
       if (n === NIL) return 0;
       seen++;
-      const b = this.n[(n) * STRIDE + F_BASE]!;
+      const b = this.base(n);
       if (!(b >= lo && b < hi)) throw new TreeInvariantError(`node ${n} at ${b} is out of order`);
-      if (!(this.n[(n) * STRIDE + F_END]! > b)) throw new TreeInvariantError(`node ${n} is empty`);
-      const hl = walk(this.n[(n) * STRIDE + F_LEFT]!, lo, b);
-      const hr = walk(this.n[(n) * STRIDE + F_RIGHT]!, b, hi);
+      if (!(this.end(n) > b)) throw new TreeInvariantError(`node ${n} is empty`);
+      if (this.f[n * S + UP] !== up) throw new TreeInvariantError(`node ${n} has a wrong parent pointer`);
+      const hl = walk(this.left(n), n, lo, b);
+      const hr = walk(this.right(n), n, b, hi);
       if (Math.abs(hl - hr) > 1) throw new TreeInvariantError(`node ${n} is unbalanced (${hl} vs ${hr})`);
-      if (this.n[(n) * STRIDE + F_HEIGHT] !== Math.max(hl, hr) + 1) throw new TreeInvariantError(`node ${n} has a stale height`);
+      if (this.height(n) !== Math.max(hl, hr) + 1) throw new TreeInvariantError(`node ${n} has a stale height`);
       const v = this.v;
       const saved = v.slice(n * V + K, n * V + V);
       this.setOwn(n);
       for (let k = 0; k < K; k++) {
         if (saved[k] !== v[n * V + K + k]) throw new TreeInvariantError(`node ${n} has a stale usable length for class ${k}`);
-        const want = Math.max(v[n * V + K + k]!, v[this.n[(n) * STRIDE + F_LEFT]! * V + k]!, v[this.n[(n) * STRIDE + F_RIGHT]! * V + k]!);
+        const want = Math.max(v[n * V + K + k]!, v[this.left(n) * V + k]!, v[this.right(n) * V + k]!);
         if (v[n * V + k] !== want) throw new TreeInvariantError(`node ${n} has a stale maximum for class ${k}`);
       }
-      return this.n[(n) * STRIDE + F_HEIGHT]!;
+      return this.height(n);
     };
-    walk(this.root, -Infinity, Infinity);
+    walk(this.root, NIL, -Infinity, Infinity);
     if (seen !== this.count) throw new TreeInvariantError(`tree holds ${seen} nodes but counts ${this.count}`);
   }
 }

@@ -117,13 +117,6 @@ export class ImplMm implements MemoryManager {
     return undefined;
   }
 
-  /** The whole-parent bounds the tree uses for DEC-MM-NO-PARENT-COPY (none under the mutant that drops it). */
-  private wholeOf(pid: number): [number, number] {
-    if (this.mutant === 'whole-parent-grant') return [-1, -1];
-    const p = this.parents[pid]!;
-    return [p.base, p.end];
-  }
-
   private fit(bytes: number, alignment: number, range?: PhysRange): { id: number; at: number; parent: number } | undefined {
     const lo = range?.base ?? 0;
     const hi = range === undefined || this.mutant === 'range-limit-ignored' ? Infinity : range.limit;
@@ -140,19 +133,16 @@ export class ImplMm implements MemoryManager {
     else if (base === at) this.tree.resize(id, end, fend);
     else if (fend === end) this.tree.resize(id, base, at);
     else {
-      const pid = this.tree.parent(id);
       this.tree.resize(id, base, at);
-      const [wb, we] = this.wholeOf(pid);
-      this.tree.insert(end, fend, pid, wb, we);
+      this.tree.insert(end, fend, this.tree.parent(id));
     }
   }
 
   /** Makes [base, base+bytes) of parent `pid` free, merged with free neighbours of the same parent. */
   private release(base: number, bytes: number, pid: number): void {
     const end = base + bytes;
-    const [wb, we] = this.wholeOf(pid);
     if (this.mutant === 'no-coalesce') {
-      this.tree.insert(base, end, pid, wb, we);
+      this.tree.insert(base, end, pid);
       return;
     }
     const acrossParents = this.mutant === 'merge-across-parents';
@@ -168,7 +158,7 @@ export class ImplMm implements MemoryManager {
       t.resize(pred, t.base(pred), succEnd);
     } else if (joinPred) t.resize(pred, t.base(pred), end);
     else if (joinSucc) t.resize(succ, base, t.end(succ));
-    else t.insert(base, end, pid, wb, we);
+    else t.insert(base, end, pid);
   }
 
   // --- refills --------------------------------------------------------------------------------
@@ -263,8 +253,10 @@ export class ImplMm implements MemoryManager {
     const pid = this.parents.length;
     this.parents.push({ base: k.base, bytes: k.bytes, end, cap: op.cap });
     this.parentOrder = [...this.parentOrder, pid].sort((a, b) => this.parents[a]!.base - this.parents[b]!.base);
-    const [wb, we] = this.wholeOf(pid);
-    this.tree.insert(k.base, end, pid, wb, we);
+    // DEC-MM-NO-PARENT-COPY: the tree never hands out a range equal to the whole parent (the mutant drops the rule).
+    if (this.mutant === 'whole-parent-grant') this.tree.setParentBounds(pid, -1, -1);
+    else this.tree.setParentBounds(pid, k.base, end);
+    this.tree.insert(k.base, end, pid);
     this.refill();
     return ok({ base: k.base, bytes: k.bytes });
   }

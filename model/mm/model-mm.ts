@@ -15,7 +15,15 @@ import { mmBoot, type MemoryManager, type MmResult, type MmResultOf, type RamReq
 import { alignmentOf, type AddOp, type AllocOp, type FreeOp, type MmOp, type RamGrant, type ReclaimOp, type SlotFreeOp, type ClientOp } from '../../spec/mm/ops.js';
 import { EXTENSION_L1_SLOTS, fitIn, isPageMultiple, refillNeedsSlot, refillSize, validAlignment, validSize, type RefillAction } from '../../spec/mm/policy.js';
 import { remaindersOf, slotsNamedBy } from '../../spec/mm/preconditions.js';
-import { canonicalMmState, caprefKey, internalObjectType, type AllocationUse, type MmState, type Parent, type SlotCNode } from '../../spec/mm/state.js';
+import { canonicalMmState, internalObjectType, type AllocationUse, type MmState, type Parent, type SlotCNode } from '../../spec/mm/state.js';
+
+type SlotOwner = 'free' | 'client' | 'manager';
+
+interface ModelCNode extends SlotCNode {
+  readonly owner: SlotOwner[];
+}
+
+const slotCNode = (c: SlotCNode): ModelCNode => ({ cap: c.cap, base: c.base, owner: Array.from({ length: L2_CNODE_SLOTS }, () => 'free' as const) });
 
 interface Node {
   base: number;
@@ -29,13 +37,11 @@ interface Node {
   next?: Node;
 }
 
-const sameRef = (a: Capref, b: Capref) => caprefKey(a) === caprefKey(b);
-
 export class ModelMm implements MemoryManager {
   private head: Node | undefined;
   private readonly parents: Parent[] = [];
-  private readonly cnodes: SlotCNode[];
-  private client: Capref[] = [];
+  /** The slot allocator: its L2CNodes in the order they were added, each with who holds each slot. */
+  private readonly cnodes: ModelCNode[];
   private capacity: number;
   private readonly root: number;
   private readonly p: MmParams;
@@ -46,7 +52,7 @@ export class ModelMm implements MemoryManager {
   ) {
     const boot = mmBoot(config);
     this.root = boot.root;
-    this.cnodes = [...boot.slotCNodes];
+    this.cnodes = boot.slotCNodes.map(slotCNode);
     this.p = config.mm;
     this.capacity = config.mm.staticNodes;
   }
@@ -58,8 +64,9 @@ export class ModelMm implements MemoryManager {
   static fromState(kernel: Kernel, config: MmConfig, state: MmState): ModelMm {
     const m = new ModelMm(kernel, config);
     m.cnodes.length = 0;
-    m.cnodes.push(...state.slots.cnodes);
-    m.client = [...state.slots.client];
+    m.cnodes.push(...state.slots.cnodes.map(slotCNode));
+    for (const c of state.slots.client) m.take(c, 'client');
+    for (const a of state.allocations) if (a.cap !== undefined && a.cap.level === 2) m.take(a.cap, 'manager');
     m.capacity = state.slab.capacity;
     m.parents.push(...state.parents);
     const regions: Omit<Node, 'parent'>[] = [
@@ -81,10 +88,12 @@ export class ModelMm implements MemoryManager {
     for (let n = this.head; n !== undefined; n = n.next) yield n;
   }
 
+  /** Nodes in the list (link and unlink count them). */
+  private length = 0;
+
+  /** Metadata nodes in use: one per parent and one per list node. */
   private usedNodes(): number {
-    let n = this.parents.length;
-    for (const _ of this.nodes()) n++;
-    return n;
+    return this.parents.length + this.length;
   }
 
   private freeNodes(): number {
@@ -93,6 +102,7 @@ export class ModelMm implements MemoryManager {
 
   /** Inserts `n` after `prev` (or at the head). */
   private link(n: Node, prev: Node | undefined): void {
+    this.length++;
     n.prev = prev;
     n.next = prev === undefined ? this.head : prev.next;
     if (n.next !== undefined) n.next.prev = n;
@@ -101,6 +111,7 @@ export class ModelMm implements MemoryManager {
   }
 
   private unlink(n: Node): void {
+    this.length--;
     if (n.prev === undefined) this.head = n.next;
     else n.prev.next = n.next;
     if (n.next !== undefined) n.next.prev = n.prev;
@@ -140,7 +151,7 @@ export class ModelMm implements MemoryManager {
 
   /** First fit: the first free node, from the head, that holds the request. */
   private firstFit(bytes: number, alignment: number, range?: AllocOp['range']): { node: Node; base: number } | undefined {
-    for (const n of this.nodes()) {
+    for (let n = this.head; n !== undefined; n = n.next) {
       if (!n.free) continue;
       if (range !== undefined && (regionEnd(n) <= range.base || n.base >= range.limit)) continue;
       const at = fitIn(n, n.parent, bytes, alignment, range);
@@ -159,34 +170,45 @@ export class ModelMm implements MemoryManager {
   }
 
   private clientAllocationAt(base: number, bytes?: number): Node | undefined {
-    for (const n of this.nodes()) if (!n.free && n.use === 'client' && n.base === base && (bytes === undefined || n.bytes === bytes)) return n;
+    for (let n = this.head; n !== undefined; n = n.next) if (!n.free && n.use === 'client' && n.base === base && (bytes === undefined || n.bytes === bytes)) return n;
     return undefined;
   }
 
   // --- slots -----------------------------------------------------------------------
 
-  private usedSlots(): Set<string> {
-    const used = new Set(this.client.map(caprefKey));
-    for (const n of this.nodes()) if (n.cap !== undefined && n.cap.level === 2) used.add(caprefKey(n.cap));
-    return used;
+  /** The allocator CNode and slot a capref names, if it names one. */
+  private slotAt(ref: Capref): { cn: ModelCNode; slot: number } | undefined {
+    if (ref.level !== 2) return undefined;
+    const cn = this.cnodes.find((c) => c.cap.root === ref.root && c.cap.cptr === l1IndexOf(ref.cptr));
+    return cn === undefined ? undefined : { cn, slot: l2SlotOf(ref.cptr) };
+  }
+
+  private take(ref: Capref, owner: SlotOwner): void {
+    const at = this.slotAt(ref)!;
+    at.cn.owner[at.slot] = owner;
   }
 
   private freeSlots(): number {
-    return L2_CNODE_SLOTS * this.cnodes.length - this.usedSlots().size;
+    let n = 0;
+    for (const cn of this.cnodes) for (const o of cn.owner) if (o === 'free') n++;
+    return n;
   }
 
   private lowestFreeSlot(): Capref | undefined {
-    const used = this.usedSlots();
-    for (const cn of this.cnodes)
-      for (let s = 0; s < L2_CNODE_SLOTS; s++) {
-        const ref = capref2(cn.cap.root, cn.cap.cptr, s);
-        if (!used.has(caprefKey(ref))) return ref;
-      }
+    for (const cn of this.cnodes) {
+      const s = cn.owner.indexOf('free');
+      if (s >= 0) return capref2(cn.cap.root, cn.cap.cptr, s);
+    }
     return undefined;
   }
 
   private isClientSlot(ref: Capref): boolean {
-    return this.client.some((c) => sameRef(c, ref));
+    const at = this.slotAt(ref);
+    return at !== undefined && at.cn.owner[at.slot] === 'client';
+  }
+
+  private clientSlots(): Capref[] {
+    return this.cnodes.flatMap((cn) => cn.owner.flatMap((o, s) => (o === 'client' ? [capref2(cn.cap.root, cn.cap.cptr, s)] : [])));
   }
 
   // --- the kernel --------------------------------------------------------------------
@@ -245,7 +267,8 @@ export class ModelMm implements MemoryManager {
       const region = { base: fit.base, bytes };
       this.retypeFrom(fit.node.parent, region, internalObjectType[a], dest);
       this.carve(fit.node, fit.base, bytes, a, dest);
-      if (a === 'l2cnode') this.cnodes.push({ cap: dest, base: fit.base });
+      if (a === 'l2cnode') this.cnodes.push(slotCNode({ cap: dest, base: fit.base }));
+      else this.take(dest, 'manager');
       if (a === 'frame') this.capacity += nodesPerFrame(this.p);
     }
   }
@@ -269,7 +292,7 @@ export class ModelMm implements MemoryManager {
       case 'slot_alloc': {
         if (this.freeSlots() < 1) return err('LIB_ERR_SLOT_ALLOC_NO_SPACE');
         const slot = this.lowestFreeSlot()!;
-        this.client.push(slot);
+        this.take(slot, 'client');
         this.refill();
         return ok({ slot });
       }
@@ -309,7 +332,7 @@ export class ModelMm implements MemoryManager {
     const slot = this.lowestFreeSlot()!;
     this.retypeFrom(fit.node.parent, { base: fit.base, bytes: op.bytes }, 'RAM', slot);
     this.carve(fit.node, fit.base, op.bytes, 'client');
-    this.client.push(slot);
+    this.take(slot, 'client');
     this.refill();
     return ok({ cap: slot, base: fit.base, bytes: op.bytes });
   }
@@ -328,7 +351,7 @@ export class ModelMm implements MemoryManager {
     // Revoke first: nothing derived from the capability may outlive the memory (DEC-MM-FREE-REVOKES).
     this.must({ op: 'revoke', target: op.cap });
     this.must({ op: 'delete', target: op.cap });
-    this.client = this.client.filter((c) => !sameRef(c, op.cap));
+    this.take(op.cap, 'free');
     const parent = a.parent;
     const parts = this.replace(a, [
       { base: a.base, bytes: r.base - a.base, free: false, use: 'client' },
@@ -340,7 +363,7 @@ export class ModelMm implements MemoryManager {
       if (part.free) continue;
       const slot = this.lowestFreeSlot()!;
       this.retypeFrom(parent, part, 'RAM', slot);
-      this.client.push(slot);
+      this.take(slot, 'client');
       remainders.push({ cap: slot, base: part.base, bytes: part.bytes });
     }
     this.release(parts.find((p) => p.free)!);
@@ -360,11 +383,12 @@ export class ModelMm implements MemoryManager {
   }
 
   private slotFree(op: SlotFreeOp): MmResult {
-    const cn = op.slot.level === 2 ? this.cnodes.find((c) => c.cap.root === op.slot.root && c.cap.cptr === l1IndexOf(op.slot.cptr)) : undefined;
-    if (cn === undefined) return err('LIB_ERR_SLOT_ALLOC_WRONG_CNODE', 'slot');
+    const at = this.slotAt(op.slot);
+    if (at === undefined) return err('LIB_ERR_SLOT_ALLOC_WRONG_CNODE', 'slot');
+    const cn = at.cn;
     if (!this.isClientSlot(op.slot)) return err('LIB_ERR_SLOT_UNALLOCATED', 'slot');
     if (this.kernel.apply({ op: 'identify', target: capref2(cn.cap.root, cn.cap.cptr, l2SlotOf(op.slot.cptr)) }).ok) return err('MM_ERR_SLOT_NOT_EMPTY', 'slot');
-    this.client = this.client.filter((c) => !sameRef(c, op.slot));
+    this.take(op.slot, 'free');
     this.refill();
     return ok({});
   }
@@ -399,7 +423,7 @@ export class ModelMm implements MemoryManager {
         .filter((n) => !n.free)
         .map((n) => ({ base: n.base, bytes: n.bytes, use: n.use!, ...(n.cap !== undefined ? { cap: n.cap } : {}) })),
       slab: { nodeBytes: this.p.nodeBytes, capacity: this.capacity, used: this.usedNodes() },
-      slots: { cnodes: this.cnodes, free: this.freeSlots(), client: this.client },
+      slots: { cnodes: this.cnodes.map((c) => ({ cap: c.cap, base: c.base })), free: this.freeSlots(), client: this.clientSlots() },
     });
   }
 }

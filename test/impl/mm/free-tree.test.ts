@@ -38,13 +38,14 @@ describe('FreeTree (impl/mm/free-tree.ts)', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
         const t = new FreeTree(4);
+        t.setParentBounds(0, PARENT.base, PARENT.base + PARENT.bytes);
         const ids = new Map<number, R>();
         for (const o of ops) {
           if (o.kind === 'insert') {
             const base = o.page * PAGE;
             const end = base + o.len * PAGE;
             if ([...ids.values()].some((r) => r.base < end && base < r.end)) continue;
-            ids.set(t.insert(base, end, 0, PARENT.base, PARENT.base + PARENT.bytes), { base, end });
+            ids.set(t.insert(base, end, 0), { base, end });
           } else if (o.kind === 'remove' || o.kind === 'shrink') {
             const keys = [...ids.keys()];
             if (keys.length === 0) continue;
@@ -76,9 +77,19 @@ describe('FreeTree (impl/mm/free-tree.ts)', () => {
     );
   });
 
+  it('answers requests of 8 TiB and more (beyond the clamped maxima) by a scan, exactly', () => {
+    const t = new FreeTree();
+    t.setParentBounds(0, -1, -1);
+    t.insert(2 ** 44, 2 ** 44 + 2 ** 43 + 2 ** 42, 0);
+    expect(t.firstFit(2 ** 43, 2 ** 32, 0, Infinity)).toBeGreaterThan(0);
+    expect(t.lastFit).toBe(2 ** 44);
+    expect(t.firstFit(2 ** 43, 2 ** 32, 2 ** 44 + 2 ** 42 + 2 ** 32, Infinity)).toBe(-1);
+  });
+
   it('finds first fits for every alignment class up to 4 GiB', () => {
     const t = new FreeTree();
-    t.insert(0x1_0000_1000, 0x1_0000_1000 + 2 ** 33, 0, -1, -1);
+    t.setParentBounds(0, -1, -1);
+    t.insert(0x1_0000_1000, 0x1_0000_1000 + 2 ** 33, 0);
     expect(ALIGN_CLASSES).toBe(21);
     for (let bits = 12; bits <= 32; bits++) {
       expect(t.firstFit(PAGE, 2 ** bits, 0, Infinity)).toBeGreaterThan(0);
@@ -90,7 +101,8 @@ describe('FreeTree (impl/mm/free-tree.ts)', () => {
 
   it('counts a whole parent 4 KiB short, so no request covers it whole', () => {
     const t = new FreeTree();
-    t.insert(0, 16 * PAGE, 0, 0, 16 * PAGE);
+    t.setParentBounds(0, 0, 16 * PAGE);
+    t.insert(0, 16 * PAGE, 0);
     expect(t.firstFit(16 * PAGE, PAGE, 0, Infinity)).toBe(-1);
     expect(t.firstFit(15 * PAGE, PAGE, 0, Infinity)).toBeGreaterThan(0);
     expect(t.lastFit).toBe(0);
@@ -99,24 +111,28 @@ describe('FreeTree (impl/mm/free-tree.ts)', () => {
   it('check() reports stale maxima, and remove() of a missing range is an error', () => {
     const t = new FreeTree();
     // Every range is one page but the one at 12 pages, which is three: the maxima on its path say 3.
-    for (let i = 0; i < 8; i++) t.insert(i * 4 * PAGE, i * 4 * PAGE + (i === 3 ? 3 : 1) * PAGE, 0, -1, -1);
+    t.setParentBounds(0, -1, -1);
+    for (let i = 0; i < 8; i++) t.insert(i * 4 * PAGE, i * 4 * PAGE + (i === 3 ? 3 : 1) * PAGE, 0);
     t.skipPullOnShrink = true;
     const id = t.floor(12 * PAGE)!;
     t.resize(id, 12 * PAGE + 2 * PAGE, 15 * PAGE);
     expect(() => t.check()).toThrow(TreeInvariantError);
     const u = new FreeTree();
-    const a = u.insert(0, PAGE, 0, -1, -1);
+    u.setParentBounds(0, -1, -1);
+    const a = u.insert(0, PAGE, 0);
     u.remove(a);
     expect(() => u.remove(a)).toThrow(TreeInvariantError);
   });
 
   it('floor and ceiling find neighbours by address', () => {
     const t = new FreeTree();
-    const a = t.insert(10 * PAGE, 12 * PAGE, 0, -1, -1);
-    const b = t.insert(20 * PAGE, 22 * PAGE, 0, -1, -1);
+    t.setParentBounds(0, -1, -1);
+    const a = t.insert(10 * PAGE, 12 * PAGE, 0);
+    const b = t.insert(20 * PAGE, 22 * PAGE, 0);
     expect(t.floor(15 * PAGE)).toBe(a);
     expect(t.ceiling(15 * PAGE)).toBe(b);
     expect(t.floor(5 * PAGE)).toBeUndefined();
+    expect(t.ceiling(20 * PAGE)).toBe(b);
     expect(t.ceiling(25 * PAGE)).toBeUndefined();
     expect(t.size).toBe(2);
   });
