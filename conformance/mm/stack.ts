@@ -5,10 +5,7 @@ import { ModelKernel } from '../../model/kernel/model-kernel.js';
 import { ModelMm } from '../../model/mm/model-mm.js';
 import { ImplKernel } from '../../impl/kernel/index.js';
 import { implMm } from '../../impl/mm/index.js';
-import type { Kernel, ResultOf } from '../../spec/kernel/kernel.js';
-import type { KernelOp } from '../../spec/kernel/ops.js';
-import { expectedResult } from '../../spec/kernel/preconditions/index.js';
-import { ok } from '../../spec/result.js';
+import type { Kernel } from '../../spec/kernel/kernel.js';
 import type { MmConfig } from '../../spec/mm/config.js';
 import { mmBoot, type MemoryManager } from '../../spec/mm/mm.js';
 import type { MmWorld } from '../../spec/mm/invariants.js';
@@ -36,23 +33,9 @@ export function implStackOver(kernelFor: (config: MmConfig) => Kernel): MmStackF
   };
 }
 
-/**
- * The impl kernel, answering the monitor's is_retypeable from the spec when
- * the impl does not answer it itself. The impl kernel on main at the time of
- * writing dispatches no is_retypeable (the lead is adding it); once it does,
- * this fallback never runs. The spec's answer is a full scan: slow, right.
- */
+/** The impl kernel for a configuration. */
 export function implKernelFor(config: MmConfig): Kernel {
-  const inner = new ImplKernel(config.kernel);
-  return {
-    apply: <O extends KernelOp>(op: O): ResultOf<O> => {
-      const r = inner.apply(op) as ResultOf<O> | undefined;
-      if (r !== undefined) return r;
-      const e = expectedResult(inner.observe(), op);
-      return (e.ok ? ok({}) : e) as ResultOf<O>;
-    },
-    observe: () => inner.observe(),
-  };
+  return new ImplKernel(config.kernel);
 }
 
 /** The default stacks: model mm on the model kernel, impl mm on the impl kernel. */

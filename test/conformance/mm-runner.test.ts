@@ -15,6 +15,7 @@ import { TraceInputError } from '../../conformance/trace.js';
 import { modelStack, type MmStackFactories } from '../../conformance/mm/stack.js';
 import type { MemoryManager } from '../../spec/mm/mm.js';
 import type { MmOp } from '../../spec/mm/ops.js';
+import { mmTraceHandler } from '../../conformance/mm/handler.js';
 
 /** A manager that forgets to hand back the upper part of every partial free (a stack built around the model). */
 const broken: MmStackFactories = {
@@ -78,6 +79,19 @@ describe('mm conformance runner', () => {
     const ok = mmSuite.run({ seed: 1, runs: 2, steps: 30, outDir: out, mutant: 'no-coalesce' });
     expect(ok.subsystem).toBe('mm');
     expect(ok.summary).toContain('results');
+  });
+
+  it('offers replay and explain to the trace registry (capref replay / explain)', () => {
+    const r = runMmConformance({ config: conformanceMmConfig, seed: 1, runs: 50, steps: 100, mutant: 'reclaim-unchecked' });
+    const cx = JSON.parse(JSON.stringify(r.counterexample)) as unknown;
+    expect(mmTraceHandler.schema.safeParse(cx).success).toBe(true);
+    const replay = mmTraceHandler.replay(cx);
+    expect(replay.passed).toBe(false);
+    expect(replay.lines.at(-1)).toMatch(/^✗/);
+    expect(replay.report).toContain('reclaim');
+    const { impl: _impl, failure: _failure, ...sound } = cx as MmTrace;
+    expect(mmTraceHandler.replay(sound).passed).toBe(true);
+    expect(mmTraceHandler.explain(cx)).toContain('counterexample');
   });
 
   it('reads a configuration file and an architecture, reporting bad input by field', () => {
