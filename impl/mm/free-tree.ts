@@ -11,12 +11,15 @@
 // the parent whole: DEC-MM-NO-PARENT-COPY. Requests are page multiples, so
 // `bytes <= usable` stays exact.) First fit then descends to the leftmost
 // node whose subtree maximum admits the request, in O(log n), for any
-// alignment.
+// alignment. Only the classes up to the largest alignment requested so far
+// are kept; the first request of a larger one builds its class for every
+// node, once (O(n), at most 21 times in a manager's life: amortized O(1)).
 //
 // Layout, for speed at 10^5 ranges where every node visit is a cache miss:
 // a node's fields (bounds, children, parent pointer, height) share one cache
-// line of a Float64Array; its 21 subtree maxima and 21 own usable lengths sit
-// next to each other in an Int32Array, in pages. Parent pointers let a range
+// line of a Float64Array; its per-class subtree maxima and own usable lengths
+// sit interleaved in an Int32Array, in pages, so the classes in use share a
+// line. Parent pointers let a range
 // that shrinks or grows in place update its ancestors bottom-up, stopping as
 // soon as a maximum comes out unchanged; inserts and removes stop rebalancing
 // as soon as a subtree's height and maxima are as they were. Node 0 is the
@@ -39,7 +42,8 @@ const UP = 4;
 const HEIGHT = 5;
 const PARENT = 6;
 const S = 8;
-// Per-class values: FreeTree.v[id * V + k] is the subtree maximum, [id * V + K + k] the node's own.
+// Per-class values, interleaved so the classes in use share a cache line:
+// FreeTree.v[id * V + 2k] is the subtree maximum for class k, [id * V + 2k + 1] the node's own.
 const V = 2 * K;
 /** Usable lengths are kept in pages, clamped here: exact for every request below 8 TiB (larger ones are answered by a scan). */
 const CLAMP = 2 ** 31 - 1;
@@ -100,7 +104,7 @@ export class FreeTree {
     f.set(this.f);
     const v = new Int32Array(cap * V);
     v.set(this.v);
-    if (this.cap === 0) v.fill(NEVER, 0, K); // nil: height 0, maxima -∞
+    if (this.cap === 0) for (let k = 0; k < K; k++) v[2 * k] = NEVER; // nil: height 0, maxima -∞
     this.f = f;
     this.v = v;
     this.cap = cap;
@@ -153,15 +157,19 @@ export class FreeTree {
 
   /** Recomputes a node's own usable lengths after its range changed. */
   private setOwn(n: number): void {
+    this.setOwnClasses(n, 0, this.classes);
+  }
+
+  private setOwnClasses(n: number, from: number, to: number): void {
     const b = this.base(n);
     const e = this.end(n);
     const pid = this.parent(n);
     const whole = b === this.parentBase[pid] && e === this.parentEnd[pid];
-    const o = n * V + K;
-    for (let k = 0; k < K; k++) {
+    const o = n * V + 1;
+    for (let k = from; k < to; k++) {
       const a = ALIGNMENTS[k]!;
       const at = Math.ceil(b / a) * a;
-      this.v[o + k] = clampPages(e - at - (whole && at === b ? BASE_PAGE_SIZE : 0));
+      this.v[o + 2 * k] = clampPages(e - at - (whole && at === b ? BASE_PAGE_SIZE : 0));
     }
   }
 
@@ -178,18 +186,44 @@ export class FreeTree {
     const ol = l * V;
     const or = r * V;
     const v = this.v;
-    for (let k = 0; k < K; k++) {
-      let m = v[o + K + k]!;
-      const x = v[ol + k]!;
-      const y = v[or + k]!;
+    const top = 2 * this.classes;
+    for (let i = 0; i < top; i += 2) {
+      let m = v[o + i + 1]!;
+      const x = v[ol + i]!;
+      const y = v[or + i]!;
       if (x > m) m = x;
       if (y > m) m = y;
-      if (v[o + k] !== m) {
-        v[o + k] = m;
+      if (v[o + i] !== m) {
+        v[o + i] = m;
         changed = true;
       }
     }
     return changed;
+  }
+
+  /**
+   * Alignment classes whose maxima are kept: 4 KiB up to the largest
+   * alignment requested so far. The first request of a larger alignment
+   * builds the missing classes for every node, once (O(n)); the classes
+   * actually in use then fit a node's values in one cache line.
+   */
+  private classes = 1;
+
+  private ensureClass(k: number): void {
+    if (k < this.classes) return;
+    const from = this.classes;
+    this.classes = k + 1;
+    // Post-order: own values first, then each node's maxima from its children's.
+    const build = (n: number): void => {
+      if (n === NIL) return;
+      build(this.left(n));
+      build(this.right(n));
+      this.setOwnClasses(n, from, this.classes);
+      const l = this.left(n) * V;
+      const r = this.right(n) * V;
+      for (let c = from; c < this.classes; c++) this.v[n * V + 2 * c] = Math.max(this.v[n * V + 2 * c + 1]!, this.v[l + 2 * c]!, this.v[r + 2 * c]!);
+    };
+    build(this.root);
   }
 
   private rotateRight(n: number): number {
@@ -354,10 +388,11 @@ export class FreeTree {
   /** Leftmost node of subtree `n` whose own usable length for class k admits `pages`; O(height). */
   private leftmostFit(n: number, k: number, pages: number): number {
     const v = this.v;
-    while (n !== NIL && v[n * V + k]! >= pages) {
+    const i = 2 * k;
+    while (n !== NIL && v[n * V + i]! >= pages) {
       const l = this.left(n);
-      if (v[l * V + k]! >= pages) n = l;
-      else if (v[n * V + K + k]! >= pages) return n;
+      if (v[l * V + i]! >= pages) n = l;
+      else if (v[n * V + i + 1]! >= pages) return n;
       else n = this.right(n);
     }
     return NIL;
@@ -378,7 +413,7 @@ export class FreeTree {
     // Candidates come in decreasing base order; the answer is the lowest-addressed fit.
     for (let i = depth - 1; i >= 0; i--) {
       const c = candidates[i]!;
-      if (this.v[c * V + K + k]! >= pages) return c;
+      if (this.v[c * V + 2 * k + 1]! >= pages) return c;
       const r = this.leftmostFit(this.right(c), k, pages);
       if (r !== NIL) return r;
     }
@@ -403,6 +438,7 @@ export class FreeTree {
    */
   firstFit(bytes: number, alignment: number, lo: number, hi: number): number {
     const k = alignClass(alignment);
+    this.ensureClass(k);
     // The one range that may straddle lo is checked clipped; the rest lie wholly at or above lo.
     this.neighbours(lo);
     const straddling = this.below;
@@ -468,12 +504,12 @@ export class FreeTree {
       if (Math.abs(hl - hr) > 1) throw new TreeInvariantError(`node ${n} is unbalanced (${hl} vs ${hr})`);
       if (this.height(n) !== Math.max(hl, hr) + 1) throw new TreeInvariantError(`node ${n} has a stale height`);
       const v = this.v;
-      const saved = v.slice(n * V + K, n * V + V);
+      const saved = v.slice(n * V, n * V + V);
       this.setOwn(n);
-      for (let k = 0; k < K; k++) {
-        if (saved[k] !== v[n * V + K + k]) throw new TreeInvariantError(`node ${n} has a stale usable length for class ${k}`);
-        const want = Math.max(v[n * V + K + k]!, v[this.left(n) * V + k]!, v[this.right(n) * V + k]!);
-        if (v[n * V + k] !== want) throw new TreeInvariantError(`node ${n} has a stale maximum for class ${k}`);
+      for (let k = 0; k < this.classes; k++) {
+        if (saved[2 * k + 1] !== v[n * V + 2 * k + 1]) throw new TreeInvariantError(`node ${n} has a stale usable length for class ${k}`);
+        const want = Math.max(v[n * V + 2 * k + 1]!, v[this.left(n) * V + 2 * k]!, v[this.right(n) * V + 2 * k]!);
+        if (v[n * V + 2 * k] !== want) throw new TreeInvariantError(`node ${n} has a stale maximum for class ${k}`);
       }
       return this.height(n);
     };

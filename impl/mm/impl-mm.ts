@@ -3,7 +3,7 @@
 // structures:
 //   - free ranges in an AVL tree by address, augmented per alignment class
 //     (free-tree.ts): first fit, split and coalesce in O(log n);
-//   - allocations in a hash map by base: free and reclaim find theirs in O(1);
+//   - allocations in a hash table by base (alloc-table.ts): free and reclaim find theirs in O(1);
 //   - slots in per-CNode bitmaps with a summary bitmap (slot-table.ts): O(1);
 //   - the slab and slot counts as counters, so a refill decision is O(log n).
 // It invokes the kernel only through the `Kernel` interface. With `debug` it
@@ -20,7 +20,8 @@ import { allocOpOf, mmBoot, type MemoryManager, type MmResult, type MmResultOf, 
 import { alignmentOf, type AddOp, type AllocOp, type ClientOp, type FreeOp, type MmOp, type PhysRange, type RamGrant, type ReclaimOp, type SlotFreeOp } from '../../spec/mm/ops.js';
 import { EXTENSION_L1_SLOTS, isPageMultiple, refillNeedsSlot, refillSize, validAlignment, validSize, type RefillAction } from '../../spec/mm/policy.js';
 import { remaindersOf, slotsNamedBy } from '../../spec/mm/preconditions.js';
-import { canonicalMmState, internalObjectType, type AllocationUse, type MmState, type Parent } from '../../spec/mm/state.js';
+import { canonicalMmState, internalObjectType, type MmState, type Parent } from '../../spec/mm/state.js';
+import { AllocTable } from './alloc-table.js';
 import { FreeTree } from './free-tree.js';
 import type { MmMutant } from './mutants.js';
 import { CLIENT, INTERNAL, SlotTable } from './slot-table.js';
@@ -35,13 +36,6 @@ interface ParentRec extends Parent {
   readonly end: number;
 }
 
-interface AllocRec {
-  readonly base: number;
-  readonly bytes: number;
-  readonly use: AllocationUse;
-  readonly cap?: Capref;
-  readonly parent: number;
-}
 
 export class ImplMm implements MemoryManager {
   private readonly p: MmParams;
@@ -51,8 +45,7 @@ export class ImplMm implements MemoryManager {
   /** Parent ids sorted by base, for address lookups. */
   private parentOrder: number[] = [];
   private readonly tree = new FreeTree();
-  /** By base page number (small integers hash fastest). */
-  private readonly allocs = new Map<number, AllocRec>();
+  private readonly allocs = new AllocTable();
   private readonly slots = new SlotTable();
   private capacity: number;
   private rootL2CNodes = 0;
@@ -199,7 +192,7 @@ export class ImplMm implements MemoryManager {
       }
       this.retypeFrom(parent, { base: fit.at, bytes }, internalObjectType[a], dest);
       this.carve(fit.id, fit.at, bytes);
-      this.allocs.set(fit.at / BASE_PAGE_SIZE, { base: fit.at, bytes, use: a, cap: dest, parent: fit.parent });
+      this.allocs.set({ base: fit.at, bytes, use: a, cap: dest, parent: fit.parent });
       if (slot !== undefined) this.slots.take(slot.cn, slot.slot, INTERNAL);
       if (a === 'l2cnode') {
         this.slots.addCNode({ cap: dest, base: fit.at });
@@ -274,7 +267,7 @@ export class ImplMm implements MemoryManager {
     const cap = this.slots.ref(s.cn, s.slot);
     this.retypeFrom(this.parents[fit.parent]!, { base: fit.at, bytes: op.bytes }, 'RAM', cap);
     this.carve(fit.id, fit.at, op.bytes);
-    this.allocs.set(fit.at / BASE_PAGE_SIZE, { base: fit.at, bytes: op.bytes, use: 'client', parent: fit.parent });
+    this.allocs.set({ base: fit.at, bytes: op.bytes, use: 'client', parent: fit.parent });
     this.slots.take(s.cn, s.slot, CLIENT);
     this.refill();
     return ok({ cap, base: fit.at, bytes: op.bytes });
@@ -285,8 +278,8 @@ export class ImplMm implements MemoryManager {
     if (k === undefined) return err('MM_ERR_NOT_FOUND', 'cap');
     const at = this.slots.locate(op.cap);
     if (at === undefined || !this.slots.isClient(op.cap)) return err('MM_ERR_FOREIGN_SLOT', 'cap');
-    const a = k.type === 'RAM' ? this.allocs.get(k.base / BASE_PAGE_SIZE) : undefined;
-    if (a === undefined || a.use !== 'client' || a.bytes !== k.bytes) return err('MM_ERR_NOT_FOUND', 'cap');
+    if (k.type !== 'RAM' || this.allocs.clientBytes(k.base) !== k.bytes) return err('MM_ERR_NOT_FOUND', 'cap');
+    const a = { base: k.base, bytes: k.bytes, parent: this.allocs.parentOf(k.base) };
     const r = op.range ?? { base: a.base, bytes: a.bytes };
     if (!(r.bytes > 0 && isPageMultiple(r.base) && isPageMultiple(r.bytes) && r.base >= a.base && regionEnd(r) <= regionEnd(a))) return err('MM_ERR_OUT_OF_BOUNDS', 'range');
     let kept = remaindersOf(a, r);
@@ -295,7 +288,7 @@ export class ImplMm implements MemoryManager {
     if (this.mutant !== 'free-without-revoke') this.must({ op: 'revoke', target: op.cap });
     this.must({ op: 'delete', target: op.cap });
     this.slots.release(at.cn, at.slot);
-    this.allocs.delete(a.base / BASE_PAGE_SIZE);
+    this.allocs.delete(a.base);
     let freed: Region = r;
     if (this.mutant === 'partial-free-drops-upper' && kept.length > 0 && kept[kept.length - 1]!.base > r.base) {
       const upper = kept[kept.length - 1]!;
@@ -309,7 +302,7 @@ export class ImplMm implements MemoryManager {
       const cap = this.slots.ref(s.cn, s.slot);
       this.retypeFrom(parent, part, 'RAM', cap);
       this.slots.take(s.cn, s.slot, CLIENT);
-      this.allocs.set(part.base / BASE_PAGE_SIZE, { base: part.base, bytes: part.bytes, use: 'client', parent: a.parent });
+      this.allocs.set({ base: part.base, bytes: part.bytes, use: 'client', parent: a.parent });
       remainders.push({ cap, base: part.base, bytes: part.bytes });
     }
     this.release(freed.base, freed.bytes, a.parent);
@@ -318,14 +311,14 @@ export class ImplMm implements MemoryManager {
   }
 
   private reclaim(op: ReclaimOp): MmResult {
-    const a = this.allocs.get(op.base / BASE_PAGE_SIZE);
+    const a = this.allocs.get(op.base);
     if (a === undefined || a.use !== 'client') return err('MM_ERR_NOT_FOUND', 'base');
     const parent = this.parents[a.parent]!;
     if (this.mutant !== 'reclaim-unchecked') {
       const r = this.kernel.apply({ op: 'is_retypeable', src: parent.cap, offset: a.base - parent.base, objsize: a.bytes, count: 1 });
       if (!r.ok) return err('MM_ERR_IN_USE', 'base');
     }
-    this.allocs.delete(a.base / BASE_PAGE_SIZE);
+    this.allocs.delete(a.base);
     this.release(a.base, a.bytes, a.parent);
     this.refill();
     return ok({ base: a.base, bytes: a.bytes });

@@ -13,7 +13,7 @@ import type { MmOp, RamGrant } from '../../../spec/mm/ops.js';
 import { ramRoot } from '../../mm/fixtures.js';
 
 describe('impl manager (impl/mm)', () => {
-  it('makes the same decisions as the model over 3,000 mixed steps, and its structures stay sound', () => {
+  it('makes the same decisions as the model over 2,000 mixed steps, and its structures stay sound', () => {
     const config = defaultMmConfig;
     const mk = new ModelKernel(config.kernel);
     const model = new ModelMm(mk, config);
@@ -28,7 +28,7 @@ describe('impl manager (impl/mm)', () => {
       return a;
     };
     step({ op: 'add', cap: ramRoot(config, 0) });
-    for (let i = 0; i < 3000; i++) {
+    for (let i = 0; i < 2000; i++) {
       if (live.length > 0 && c.chance(0.45)) {
         const g = live.splice(c.int(0, live.length - 1), 1)[0]!;
         const partial = g.bytes > 4096 && c.chance(0.3);
@@ -42,6 +42,30 @@ describe('impl manager (impl/mm)', () => {
     }
     expect(impl.observe()).toEqual(model.observe());
     expect(ik.observe()).toEqual(mk.observe());
+  });
+
+  it('the model starts from a snapshot of the impl (ModelMm.fromState) and then decides the same', () => {
+    const config = defaultMmConfig;
+    const ik = implKernelFor(config);
+    const impl = implMm(ik, config);
+    impl.apply({ op: 'add', cap: ramRoot(config, 0) });
+    const c = seededChooser(7);
+    const live: RamGrant[] = [];
+    for (let i = 0; i < 300; i++) {
+      const r = impl.apply({ op: 'alloc', bytes: 4096 * c.int(1, 8) });
+      if (r.ok) live.push(r.value as RamGrant);
+      if (i % 3 === 0) impl.apply({ op: 'free', cap: live.splice(c.int(0, live.length - 1), 1)[0]!.cap });
+    }
+    const mk = ModelKernel.fromState(ik.observe());
+    const model = ModelMm.fromState(mk, config, impl.observe());
+    expect(model.observe()).toEqual(impl.observe());
+    for (let i = 0; i < 50; i++) {
+      const op: MmOp = i % 2 === 0 ? { op: 'alloc', bytes: 4096 * c.int(1, 8) } : { op: 'free', cap: live.pop()!.cap };
+      const a = model.apply(op);
+      expect(impl.apply(op)).toEqual(a);
+      if (op.op === 'alloc' && a.ok) live.unshift(a.value as RamGrant);
+    }
+    expect(model.observe()).toEqual(impl.observe());
   });
 
   it('knows its mutants by name and refuses unknown ones', () => {
