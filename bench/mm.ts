@@ -133,6 +133,13 @@ function fragmentation(c: Chooser): BenchResult {
 export async function mmBench(options: { readonly quick: boolean }): Promise<readonly BenchResult[]> {
   const sizes = options.quick ? [1000] : [1000, 10_000, 100_000];
   const out: BenchResult[] = [];
+  // Warm up both stacks' code paths first, so the first measured size is not the one the JIT compiles on.
+  {
+    const w = populate(1000, configOf(GIB), seededChooser(99));
+    churn(w.stack, w.live, options.quick ? 2000 : 20_000, seededChooser(98));
+    const mk = ModelKernel.fromState(w.stack.kernel.observe());
+    churn({ kernel: mk, mm: ModelMm.fromState(mk, configOf(GIB), w.stack.mm.observe()) }, w.live, 20, seededChooser(97));
+  }
   for (const n of sizes) {
     const c = seededChooser(n);
     const config = configOf(8 * GIB);
