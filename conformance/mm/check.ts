@@ -1,0 +1,111 @@
+// One step of the mm conformance loop: apply the step to the model stack and
+// the impl stack, compare their results and both observations (manager and
+// kernel), check the result against what the spec prescribes (error, and for
+// allocations the exact placement and slot), and run every mm invariant,
+// every kernel invariant and the transition checks of both.
+import { kernelInvariants } from '../../spec/kernel/invariants/index.js';
+import type { Violation } from '../../spec/kernel/invariants/framework.js';
+import type { KernelResult } from '../../spec/kernel/kernel.js';
+import type { KernelOp } from '../../spec/kernel/ops.js';
+import { checkPostconditions, jsonEqual } from '../../spec/kernel/postconditions.js';
+import { mmInvariants, type MmWorld } from '../../spec/mm/invariants.js';
+import type { MmResult } from '../../spec/mm/mm.js';
+import type { MmOp } from '../../spec/mm/ops.js';
+import { checkMmPostconditions, mmPostconditions } from '../../spec/mm/postconditions.js';
+import { expectedMmResult, type MmExpectation } from '../../spec/mm/preconditions.js';
+import { jsonDiff } from '../diff.js';
+import type { Failure } from '../trace.js';
+import { worldOf, type MmStack } from './stack.js';
+
+export interface MmPair {
+  readonly model: MmStack;
+  readonly impl: MmStack;
+}
+
+export type MmStepFailure = Omit<Failure, 'step'>;
+
+export interface MmStepReport {
+  readonly modelResult?: MmResult;
+  readonly implResult?: MmResult;
+  readonly expected?: MmExpectation;
+  /** The model's world after the step (the next step's pre-state). */
+  readonly post?: MmWorld;
+  readonly failure?: MmStepFailure;
+}
+
+/** Checks per step: every mm and kernel invariant, and the mm transition checks. */
+export const mmChecksPerStep = mmInvariants.length + kernelInvariants.length + mmPostconditions.length;
+
+const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+export const fmtResult = (r: MmResult | MmExpectation | undefined): string =>
+  r === undefined ? '(none)' : r.ok ? 'ok' : `${r.error}${r.arg === undefined ? '' : ` (${r.arg})`}`;
+
+function violationsFailure(violations: readonly Violation[], kind: 'invariant' | 'postcondition'): MmStepFailure | undefined {
+  if (violations.length === 0) return undefined;
+  return { kind, message: violations.map((v) => `${v.invariant}: ${v.message}`).join('\n'), violated: [...new Set(violations.map((v) => v.invariant))] };
+}
+
+function worldInvariants(w: MmWorld): Violation[] {
+  return [...mmInvariants.flatMap((i) => i.check(w)), ...kernelInvariants.flatMap((i) => i.check(w.kernel))];
+}
+
+export function checkMmStep(pair: MmPair, pre: MmWorld, op: MmOp, recorded?: MmResult): MmStepReport {
+  let expected: MmExpectation;
+  try {
+    expected = expectedMmResult(pre.mm, pre.kernel, pre.config, pre.boot, op);
+  } catch (e) {
+    return { failure: { kind: 'exception', message: `the spec threw on this step: ${describe(e)}` } };
+  }
+  let modelResult: MmResult;
+  let post: MmWorld;
+  try {
+    modelResult = pair.model.mm.apply(op);
+    post = worldOf(pair.model, pre.config);
+  } catch (e) {
+    return { expected, failure: { kind: 'exception', message: `the model threw: ${describe(e)}` } };
+  }
+  let implResult: MmResult;
+  let implPost: MmWorld;
+  try {
+    implResult = pair.impl.mm.apply(op);
+    implPost = worldOf(pair.impl, pre.config);
+  } catch (e) {
+    return { expected, modelResult, post, failure: { kind: 'exception', message: `the impl threw: ${describe(e)}` } };
+  }
+  const base = { expected, modelResult, implResult, post };
+  if (!jsonEqual(modelResult, implResult))
+    return {
+      ...base,
+      failure: { kind: 'divergence', message: `results differ: model ${fmtResult(modelResult)}, impl ${fmtResult(implResult)}`, diff: jsonDiff(modelResult, implResult, 'result') },
+    };
+  if (!jsonEqual(post.mm, implPost.mm) || !jsonEqual(post.kernel, implPost.kernel)) {
+    const broken = [...new Set(worldInvariants(implPost).map((v) => v.invariant))];
+    return {
+      ...base,
+      failure: {
+        kind: 'divergence',
+        message: `observations differ after the step${broken.length > 0 ? `; the impl's state violates ${broken.join(', ')}` : ''}`,
+        diff: [...jsonDiff(post.mm, implPost.mm, 'mm'), ...jsonDiff(post.kernel, implPost.kernel, 'kernel')],
+        ...(broken.length > 0 ? { violated: broken } : {}),
+      },
+    };
+  }
+  const agrees = expected.ok
+    ? modelResult.ok && (expected.value === undefined || jsonEqual(expected.value, modelResult.value))
+    : !modelResult.ok && modelResult.error === expected.error && modelResult.arg === expected.arg;
+  if (!agrees) {
+    const what = expected.ok && modelResult.ok ? `the spec prescribes ${JSON.stringify(expected.value)}, model and impl returned ${JSON.stringify(modelResult.value)}` : `the spec prescribes ${fmtResult(expected)}, model and impl returned ${fmtResult(modelResult)}`;
+    return { ...base, failure: { kind: 'spec-mismatch', message: what } };
+  }
+  if (recorded !== undefined && !jsonEqual(recorded, modelResult))
+    return { ...base, failure: { kind: 'recorded-mismatch', message: `the trace recorded ${fmtResult(recorded)}, the model now returns ${fmtResult(modelResult)}` } };
+  const inv = violationsFailure(worldInvariants(post), 'invariant');
+  if (inv !== undefined) return { ...base, failure: inv };
+  const transitions = checkMmPostconditions(pre, op, modelResult, post);
+  // A client call that reached the kernel is a kernel step: the kernel's transition checks apply too.
+  if (op.op === 'client' && !(!modelResult.ok && modelResult.error === 'MM_ERR_FOREIGN_SLOT'))
+    transitions.push(...checkPostconditions(pre.kernel, op.call as KernelOp, modelResult as KernelResult, post.kernel));
+  const postc = violationsFailure(transitions, 'postcondition');
+  if (postc !== undefined) return { ...base, failure: postc };
+  return base;
+}

@@ -1,0 +1,46 @@
+// The mm trace: the shared envelope (../trace.ts) with the manager's
+// configuration (platform and parameters) and mm operations as steps; a step
+// is an operation and, once run, the result the reference returned.
+import { z } from 'zod';
+import { argNames, kernelErrorSchema } from '../../spec/kernel/errors.js';
+import { mmConfigSchema, type MmConfig } from '../../spec/mm/config.js';
+import { mmArgNames, mmErrorSchema } from '../../spec/mm/errors.js';
+import type { MmResult } from '../../spec/mm/mm.js';
+import { mmOpSchemas, type MmOp } from '../../spec/mm/ops.js';
+import { traceSchema, type Failure } from '../trace.js';
+
+export const mmResultSchema = z.union([
+  z.strictObject({ ok: z.literal(true), value: z.unknown() }),
+  z.strictObject({ ok: z.literal(false), error: z.union([mmErrorSchema, kernelErrorSchema]), arg: z.enum([...mmArgNames, ...argNames]).optional() }),
+]);
+
+const stepSchemas = mmOpSchemas.map((s) => s.extend({ result: mmResultSchema.optional() }));
+export const mmStepSchema = z.discriminatedUnion('op', stepSchemas as unknown as [(typeof stepSchemas)[0], ...(typeof stepSchemas)[number][]]);
+
+export const mmTraceSchema = traceSchema('mm', mmConfigSchema, mmStepSchema);
+
+export type MmStep = MmOp & { readonly result?: MmResult };
+
+export interface MmTrace {
+  readonly format: 'capref-trace';
+  readonly version: 1;
+  readonly subsystem: 'mm';
+  readonly config: MmConfig;
+  readonly impl?: { readonly mutant?: string };
+  readonly origin?: {
+    readonly command: string;
+    readonly seed: number;
+    readonly run?: number;
+    readonly runs?: number;
+    readonly steps?: number;
+    readonly shrunkFrom?: number;
+  };
+  readonly steps: readonly MmStep[];
+  readonly failure?: Failure;
+}
+
+/** The operation of a step, without its recorded result. */
+export function mmOpOf(step: MmStep): MmOp {
+  const { result: _result, ...op } = step as MmStep & Record<string, unknown>;
+  return op as unknown as MmOp;
+}
