@@ -41,6 +41,7 @@ import { canonicalRights, intersectRights } from '../../spec/kernel/rights.js';
 import type { Removal } from '../../spec/kernel/removal.js';
 import { err, ok } from '../../spec/result.js';
 import {
+  canonicalCap,
   canonicalState,
   isMappingCap,
   NO_REMOTE,
@@ -114,7 +115,8 @@ export class ModelKernel implements Kernel {
       case 'identify': {
         const c: TargetContext<IdentifyOp> = { ...base, op };
         const e = firstFailure(identifyPreconditions, c);
-        return e.ok ? ok({ cap: c.target!.cap }) : e;
+        // A copy: the caller must not be able to change the model's state through the result.
+        return e.ok ? ok({ cap: canonicalCap(c.target!.cap) }) : e;
       }
       case 'lock':
       case 'unlock': {
@@ -227,7 +229,9 @@ export class ModelKernel implements Kernel {
   private remoteRelations(core: ModelCore, c: TargetContext<RemoteRelationsOp> & { op: RemoteRelationsOp }): KernelResult {
     const e = firstFailure(remoteRelationsPreconditions, c);
     if (!e.ok) return e;
-    const remote = { ...c.target!.cap.remote, ...c.op.set };
+    // Absent bits stay; `{ copies: undefined }` (which the op schema accepts) is absent too.
+    const cur = c.target!.cap.remote;
+    const remote = { copies: c.op.set.copies ?? cur.copies, ancs: c.op.set.ancs ?? cur.ancs, descs: c.op.set.descs ?? cur.descs };
     this.updateCopies(core, c.target!.cap, (k) => ({ ...k, remote }));
     return ok({ remote });
   }

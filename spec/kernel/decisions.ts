@@ -164,8 +164,8 @@ export const decisions: readonly Decision[] = [
   {
     id: 'DEC-PAGE-OFFSET',
     title: 'A 4 KiB page offset must be page-aligned',
-    barrelfish: 'The leaf path does not check the offset\'s alignment; the entry silently drops the low bits.',
-    capref: 'A misaligned offset is SYS_ERR_FRAME_OFFSET_INVALID (blocks: SYS_ERR_VM_FRAME_UNALIGNED, as Barrelfish\'s superpage path).',
-    source: 'kernel/arch/*/page_mappings_arch.c',
+    barrelfish: 'The ARM leaf paths (armv7 caps_map_l2, armv8 caps_map_l3) refuse an offset that is not a multiple of 4 KiB with SYS_ERR_FRAME_OFFSET_INVALID; the x86-64 leaf path does not check it, and the entry silently drops the low bits.',
+    capref: 'A misaligned offset is SYS_ERR_FRAME_OFFSET_INVALID on every profile, as on ARM (precondition map.page-offset); a misaligned block is SYS_ERR_VM_FRAME_UNALIGNED, as Barrelfish\'s superpage path (map.frame-align).',
+    source: 'kernel/arch/armv7/paging.c, kernel/arch/armv8/paging.c, kernel/arch/x86_64/page_mappings_arch.c',
   },
 ];

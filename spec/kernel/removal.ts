@@ -6,7 +6,8 @@
 //  1. A removed copy takes its Mapping capability with it (A.4.18: deleting a
 //     copy unmaps it).
 //  2. When every copy of a CNode is removed, everything its slots hold is
-//     removed too (DESIGN.md "Delete").
+//     removed too (DESIGN.md "Delete") — a revoke's own target included, when
+//     it sits in a CNode the revoke destroys (DEC-REVOKE-OWN-CNODE).
 //  3. When every copy of a VNode is removed, the Mapping capabilities of the
 //     entries in it are removed (DEC-DELETED-PTABLE).
 // Memory handed back (DEC-RECLAIM-MAXIMAL): a removed RAM-backed object whose

@@ -146,6 +146,14 @@ export function compareCapsMdbOrder(a: MemoryCap, b: MemoryCap): number {
 }
 
 export const regionEnd = (r: Region): number => r.base + r.bytes;
+
+/**
+ * True when base + offset is a multiple of `align`, computed without forming
+ * the sum: base and offset are each below 2^53, but their sum need not be, and
+ * a rounded sum can look aligned when it is not (2^53 - 1 + 0x80021000 rounds
+ * to a multiple of 4096).
+ */
+export const isAlignedSum = (base: number, offset: number, align: number): boolean => ((base % align) + (offset % align)) % align === 0;
 export const overlaps = (a: Region, b: Region): boolean => a.base < regionEnd(b) && b.base < regionEnd(a);
 export const contains = (outer: Region, inner: Region): boolean =>
   outer.base <= inner.base && regionEnd(inner) <= regionEnd(outer);

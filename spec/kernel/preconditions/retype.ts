@@ -11,7 +11,7 @@ import { MAX_L1_SLOTS } from '../limits.js';
 import type { RetypeOp } from '../ops.js';
 import { cnodeObject, cnodeSlotCount, cteAt } from '../query.js';
 import { isCopy, memDescends } from '../relations.js';
-import { isMappingCap, overlaps, type CoreState, type Cte, type MemoryCap, type Region } from '../state.js';
+import { isAlignedSum, isMappingCap, overlaps, type CoreState, type Cte, type MemoryCap, type Region } from '../state.js';
 import { BASE_PAGE_SIZE, CTE_SIZE, isMappingType, isRetypeEdge, typeTable, type MemoryType } from '../types.js';
 import { LOOKUP_SOURCE, type Precondition, type PreconditionContext } from './framework.js';
 
@@ -91,10 +91,8 @@ export const retypePreconditions: readonly Precondition<RetypeContext>[] = [
     error: 'SYS_ERR_RETYPE_INVALID_OFFSET',
     rule: "The new objects' base (source base + offset) is aligned to the destination type's alignment.",
     source: 'kernel/capabilities.c caps_retype (offset % dest_obj_alignment); DEC-NATURAL-ALIGN',
-    check: (c) => {
-      const base = (srcCap(c)?.base ?? 0) + c.op.offset;
-      return base % retypeAlignment(c.op.type) === 0 ? undefined : err('SYS_ERR_RETYPE_INVALID_OFFSET', 'src');
-    },
+    check: (c) =>
+      isAlignedSum(srcCap(c)?.base ?? 0, c.op.offset, retypeAlignment(c.op.type)) ? undefined : err('SYS_ERR_RETYPE_INVALID_OFFSET', 'src'),
   },
   {
     id: 'retype.size',

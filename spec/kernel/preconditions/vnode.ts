@@ -8,11 +8,13 @@ import { lookupCap, resolveSlot, type ResolvedSlot } from '../lookup.js';
 import type { VNodeMapOp, VNodeUnmapOp } from '../ops.js';
 import { cteAt, mappingOf } from '../query.js';
 import { hasRights } from '../rights.js';
-import { isMappingCap, type Cte, type MemoryCap } from '../state.js';
+import { isAlignedSum, isMappingCap, type Cte, type MemoryCap } from '../state.js';
 import { BASE_PAGE_SIZE, isVNodeType, type VNodeType } from '../types.js';
 import { LOOKUP_SOURCE, type Precondition, type PreconditionContext } from './framework.js';
 
 export interface MapContext extends PreconditionContext<VNodeMapOp> {
+  /** What the page-table capref names, before its type is checked. */
+  vnodeCte?: Cte;
   vnode?: Cte & { cap: MemoryCap & { type: VNodeType } };
   level?: VNodeLevel;
   src?: Cte;
@@ -36,34 +38,50 @@ const pageSize = (c: MapContext): number | undefined => {
   return k.kind === 'page' ? k.pageSize : undefined;
 };
 
-const vnodeLookup = <C extends PreconditionContext<VNodeMapOp | VNodeUnmapOp> & { vnode?: MapContext['vnode']; level?: VNodeLevel }>(
+type VNodeContext = PreconditionContext<VNodeMapOp | VNodeUnmapOp> & { vnodeCte?: Cte; vnode?: MapContext['vnode']; level?: VNodeLevel };
+
+const vnodeLookup = <C extends VNodeContext>(
   op: 'map' | 'unmap',
 ): Precondition<C>[] => [
   {
     id: `${op}.vnode`,
     error: 'lookup',
-    rule: 'The page-table capref resolves to a capability.',
+    rule: 'The page-table capref resolves to a capability (READ on the CNodes it passes).',
     source: LOOKUP_SOURCE,
     check: (c) => {
       const r = lookupCap(c.core, c.op.vnode, 'vnode', 'read');
       if (!r.ok) return r;
-      if (isMappingCap(r.value.cap) || !isVNodeType(r.value.cap.type)) return err('SYS_ERR_VNODE_TYPE', 'vnode');
-      c.vnode = r.value as MapContext['vnode'];
-      c.level = c.arch.levels[r.value.cap.type as VNodeType]!;
+      c.vnodeCte = r.value;
       return undefined;
     },
   },
   {
-    id: `${op}.vnode-rights`,
-    error: 'SYS_ERR_DEST_CAP_RIGHTS',
-    rule: 'The page-table capability has the WRITE right.',
-    source: 'kernel/syscall.c sys_map, handle_unmap',
-    check: (c) => (hasRights(c.vnode!.cap.rights, ['WRITE']) ? undefined : err('SYS_ERR_DEST_CAP_RIGHTS', 'vnode')),
+    id: `${op}.vnode-type`,
+    error: 'SYS_ERR_VNODE_TYPE',
+    rule: 'The page-table capability is a VNode (a page table of the architecture profile).',
+    source: 'kernel/syscall.c (map and unmap are invocations of VNode capabilities only)',
+    check: (c) => {
+      const v = c.vnodeCte!;
+      if (isMappingCap(v.cap) || !isVNodeType(v.cap.type) || c.arch.levels[v.cap.type] === undefined) return err('SYS_ERR_VNODE_TYPE', 'vnode');
+      c.vnode = v as MapContext['vnode'];
+      c.level = c.arch.levels[v.cap.type]!;
+      return undefined;
+    },
   },
 ];
 
+const vnodeRights = <C extends VNodeContext>(op: 'map' | 'unmap', source: string): Precondition<C> => ({
+  id: `${op}.vnode-rights`,
+  error: 'SYS_ERR_DEST_CAP_RIGHTS',
+  rule: 'The page-table capability has the WRITE right.',
+  source,
+  check: (c) => (hasRights(c.vnode!.cap.rights, ['WRITE']) ? undefined : err('SYS_ERR_DEST_CAP_RIGHTS', 'vnode')),
+});
+
 export const vnodeMapPreconditions: readonly Precondition<MapContext>[] = [
   ...vnodeLookup<MapContext>('map'),
+  // sys_map checks the table's WRITE right before it looks anything else up.
+  vnodeRights<MapContext>('map', 'kernel/syscall.c sys_map'),
   {
     id: 'map.src',
     error: 'lookup',
@@ -150,12 +168,21 @@ export const vnodeMapPreconditions: readonly Precondition<MapContext>[] = [
   {
     id: 'map.frame-align',
     error: 'SYS_ERR_VM_FRAME_UNALIGNED',
-    rule: 'The mapped physical address (frame base + offset) is aligned to the page or block size; a misaligned 4 KiB page offset is SYS_ERR_FRAME_OFFSET_INVALID.',
-    source: 'kernel/arch/x86_64/page_mappings_arch.c (superpage alignment); DEC-PAGE-OFFSET',
+    rule: 'A frame mapped as a large page or block: the mapped physical address (frame base + offset) is aligned to the block size.',
+    source: 'kernel/arch/x86_64/page_mappings_arch.c (superpage alignment)',
     check: (c) => {
       const ps = pageSize(c);
-      if (ps === undefined || (srcMem(c).base + c.op.offset) % ps === 0) return undefined;
-      return err(ps > BASE_PAGE_SIZE ? 'SYS_ERR_VM_FRAME_UNALIGNED' : 'SYS_ERR_FRAME_OFFSET_INVALID', 'src');
+      return ps !== undefined && ps > BASE_PAGE_SIZE && !isAlignedSum(srcMem(c).base, c.op.offset, ps) ? err('SYS_ERR_VM_FRAME_UNALIGNED', 'src') : undefined;
+    },
+  },
+  {
+    id: 'map.page-offset',
+    error: 'SYS_ERR_FRAME_OFFSET_INVALID',
+    rule: 'A frame mapped as 4 KiB pages: the mapped physical address (frame base + offset) is 4 KiB-aligned.',
+    source: 'kernel/arch/armv7/paging.c caps_map_l2, kernel/arch/armv8/paging.c caps_map_l3 (offset % BASE_PAGE_SIZE); DEC-PAGE-OFFSET',
+    check: (c) => {
+      const ps = pageSize(c);
+      return ps === BASE_PAGE_SIZE && !isAlignedSum(srcMem(c).base, c.op.offset, ps) ? err('SYS_ERR_FRAME_OFFSET_INVALID', 'src') : undefined;
     },
   },
   {
@@ -197,11 +224,16 @@ export const vnodeMapPreconditions: readonly Precondition<MapContext>[] = [
 ];
 
 export interface UnmapContext extends PreconditionContext<VNodeUnmapOp> {
+  vnodeCte?: Cte;
   vnode?: MapContext['vnode'];
   level?: VNodeLevel;
   mapping?: Cte;
 }
 
+// Order: Barrelfish's handle_unmap (kernel/arch/*/syscall.c) looks the
+// mapping up first; page_mappings_unmap (kernel/paging_generic.c) then asserts
+// that it is a Mapping capability and checks the table's WRITE right. The
+// table check and the lock are capref's (DEC-UNMAP-FOREIGN, DEC-BUSY).
 export const vnodeUnmapPreconditions: readonly Precondition<UnmapContext>[] = [
   ...vnodeLookup<UnmapContext>('unmap'),
   {
@@ -223,6 +255,7 @@ export const vnodeUnmapPreconditions: readonly Precondition<UnmapContext>[] = [
     source: 'kernel/paging_generic.c page_mappings_unmap (asserted only); DEC-UNMAP-FOREIGN',
     check: (c) => (isMappingCap(c.mapping!.cap) ? undefined : err('SYS_ERR_WRONG_MAPPING', 'mapping')),
   },
+  vnodeRights<UnmapContext>('unmap', 'kernel/paging_generic.c page_mappings_unmap'),
   {
     id: 'unmap.mapping-table',
     error: 'SYS_ERR_VNODE_NOT_INSTALLED',
