@@ -25,18 +25,47 @@ interface Moved {
 
 const isCapref = (x: unknown): x is Capref => typeof x === 'object' && x !== null && 'root' in x && 'cptr' in x && 'level' in x;
 
+/** The slots each step of the original run produced, so that a name whose producer was dropped can be told apart. */
+export type Producers = ReadonlyMap<string, PagingStep>;
+
+export function producersOf(steps: readonly PagingStep[]): Producers {
+  const out = new Map<string, PagingStep>();
+  for (const s of steps) {
+    if (s.result?.ok !== true) continue;
+    const v = s.result.value as Record<string, unknown>;
+    for (const k of ['frame', 'ram', 'slot']) if (isCapref(v[k])) out.set(caprefKey(v[k]), s);
+  }
+  return out;
+}
+
 class Names {
   private readonly caprefs = new Map<string, Capref>();
   private readonly moved: Moved[] = [];
 
+  constructor(
+    private readonly producers: Producers,
+    private readonly kept: ReadonlySet<PagingStep>,
+  ) {}
+
+  /**
+   * A name a kept step produced becomes what it produced now; a name whose
+   * producer was dropped becomes a name of nothing (root 0), rather than
+   * whatever now happens to sit in that slot — a shorter trace must not fail
+   * by coincidence.
+   */
   cap(c: Capref): Capref {
-    return this.caprefs.get(caprefKey(c)) ?? c;
+    const k = caprefKey(c);
+    const renamed = this.caprefs.get(k);
+    if (renamed !== undefined) return renamed;
+    const producer = this.producers.get(k);
+    return producer !== undefined && !this.kept.has(producer) ? { root: 0, cptr: c.cptr, level: c.level } : c;
   }
 
+  /** An address inside a produced range, or right at its end (where off-by-one bugs live), moves with the range. */
   addr(va: number): number {
     for (let i = this.moved.length - 1; i >= 0; i--) {
       const m = this.moved[i]!;
-      if (va >= m.from && va < m.from + Math.max(1, m.bytes)) return m.to + (va - m.from);
+      if (va >= m.from && va <= m.from + m.bytes) return m.to + (va - m.from);
     }
     return va;
   }
@@ -69,10 +98,14 @@ export interface RenamedReplay {
   readonly failure?: Failure;
 }
 
-/** Replays `steps` (each with the result it had in the original run) from boot, renaming produced names as it goes. */
-export function replayRenamed(config: PagingConfig, stacks: PagingFactories, mutant: string | undefined, steps: readonly PagingStep[]): RenamedReplay {
+/**
+ * Replays `steps` (each with the result it had in the original run) from boot,
+ * renaming produced names as it goes. `producers` names the producing step of
+ * every slot in the original run (default: these steps' own).
+ */
+export function replayRenamed(config: PagingConfig, stacks: PagingFactories, mutant: string | undefined, steps: readonly PagingStep[], producers: Producers = producersOf(steps)): RenamedReplay {
   const pair = { model: stacks.model(config), impl: stacks.impl(config, mutant) };
-  const names = new Names();
+  const names = new Names(producers, new Set(steps));
   let pre = worldOf(pair.model, config);
   const out: PagingStep[] = [];
   for (let i = 0; i < steps.length; i++) {

@@ -13,7 +13,7 @@ import type { Failure } from '../trace.js';
 import { checkPagingStep, pagingChecksPerStep, worldOf, type PagingPair } from './check.js';
 import { defaultPagingWeights, generatePagingOp, PagingIndex, type PagingWeights } from './generate.js';
 import type { PagingFactories } from './stacks.js';
-import { replayRenamed } from './rename.js';
+import { producersOf, replayRenamed } from './rename.js';
 import { pagingOpOf, type PagingStep, type PagingTrace } from './trace.js';
 
 export interface PagingConformanceOptions {
@@ -169,8 +169,9 @@ export function runPagingConformance(opts: PagingConformanceOptions): PagingConf
   let failure = original.failure!;
   if (opts.shrink !== false) {
     const kind = failure.kind;
-    const shrunk = shrinkSteps(steps, (candidate) => replayRenamed(opts.config, opts.stacks, opts.mutant, candidate).failure?.kind === kind, 2000);
-    const renamed = replayRenamed(opts.config, opts.stacks, opts.mutant, shrunk.steps);
+    const producers = producersOf(steps);
+    const shrunk = shrinkSteps(steps, (candidate) => replayRenamed(opts.config, opts.stacks, opts.mutant, candidate, producers).failure?.kind === kind, 2000);
+    const renamed = replayRenamed(opts.config, opts.stacks, opts.mutant, shrunk.steps, producers);
     // The shrunk trace is what the renamed replay ran; replayed plainly it must fail the same way.
     const again = replayPagingOps(opts, renamed.steps.map(pagingOpOf));
     if (again.failure !== undefined && again.failure.kind === kind) {
