@@ -4,4 +4,6 @@ import type { BenchResult } from './report.js';
 
 export type Suite = (options: { readonly quick: boolean }) => Promise<readonly BenchResult[]>;
 
-export const suites: Readonly<Record<string, Suite>> = {};
+import { kernelBench } from './kernel.js';
+
+export const suites: Readonly<Record<string, Suite>> = { kernel: kernelBench };

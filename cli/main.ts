@@ -3,6 +3,12 @@
 import { runCli } from './program.js';
 import { processIo } from './io.js';
 
+// A reader that stops early (`capref schema trace | head`) is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 runCli(process.argv.slice(2), processIo).then(
   (code) => {
     process.exitCode = code;

@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE } from './exit-codes.js';
 import { type CliIo, UsageError } from './io.js';
 import { commands } from './commands/index.js';
+import { TraceInputError } from '../conformance/trace.js';
 
 export type CommandAction = (io: CliIo) => Promise<number> | number;
 
@@ -35,6 +36,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     if (e instanceof UsageError) {
       io.err(`capref: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof TraceInputError) {
+      io.err(
+        `capref: ${e.file}: ${e.problems.length === 1 ? e.problems[0] : `${e.problems.length} problems`}\n${e.problems.length === 1 ? '' : e.problems.map((p) => `  ${p}\n`).join('')}`,
+      );
       return EXIT_USAGE;
     }
     throw e;

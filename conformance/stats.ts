@@ -31,6 +31,12 @@ export function sideBySide(blocks: readonly string[][], gap = 4): string {
   const widths = blocks.map((b) => Math.max(0, ...b.map((l) => l.length)));
   const h = Math.max(...blocks.map((b) => b.length));
   const lines: string[] = [];
-  for (let i = 0; i < h; i++) lines.push(blocks.map((b, j) => (b[i] ?? '').padEnd(widths[j]!)).join(' '.repeat(gap)).trimEnd());
+  for (let i = 0; i < h; i++)
+    lines.push(
+      blocks
+        .map((b, j) => (b[i] ?? '').padEnd(widths[j]!))
+        .join(' '.repeat(gap))
+        .trimEnd(),
+    );
   return lines.join('\n') + '\n';
 }

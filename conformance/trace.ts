@@ -20,7 +20,10 @@ export const failureSchema = z.strictObject({
   /** Invariant or postcondition ids violated, when kind is invariant or postcondition. */
   violated: z.array(z.string()).optional(),
   /** Field-level differences between model and impl observations, when kind is divergence. */
-  diff: z.array(z.strictObject({ path: z.string(), model: z.unknown().optional(), impl: z.unknown().optional() })).optional().describe('an absent side means the field exists only on the other'),
+  diff: z
+    .array(z.strictObject({ path: z.string(), model: z.unknown().optional(), impl: z.unknown().optional() }))
+    .optional()
+    .describe('an absent side means the field exists only on the other'),
 });
 export type Failure = z.infer<typeof failureSchema>;
 

@@ -39,7 +39,7 @@ import { isRetypeEdge, mappingTypeFor, mappingTypes, memoryTypes, typeTable } fr
 export const LOOKUP_ERRORS: readonly [KernelError, string][] = [
   ['SYS_ERR_CAP_LOOKUP_DEPTH', 'the level is not 1 or 2'],
   ['SYS_ERR_CNODE_NOT_ROOT', 'the root names no live L1CNode'],
-  ['SYS_ERR_L1_CNODE_INDEX', 'the L1 index is not below the root CNode\'s slot count'],
+  ['SYS_ERR_L1_CNODE_INDEX', "the L1 index is not below the root CNode's slot count"],
   ['SYS_ERR_CNODE_NOT_FOUND', 'level 2: the L1 slot is empty'],
   ['SYS_ERR_CNODE_TYPE', 'level 2: the L1 slot holds something other than an L2CNode'],
   ['SYS_ERR_CNODE_RIGHTS', 'level 2: the L2CNode lacks READ (sources), or READ and WRITE (destinations, delete, revoke, lock)'],
@@ -48,18 +48,23 @@ export const LOOKUP_ERRORS: readonly [KernelError, string][] = [
 
 /** One line on what each operation does when every precondition holds. */
 const EFFECTS: Readonly<Record<KernelOpName, string>> = {
-  retype: 'creates `count` objects of `objsize` bytes at `offset` in the source, in consecutive destination slots, with the source\'s rights (DEC-RETYPE-RIGHTS); the source is unchanged (no watermark).',
+  retype:
+    "creates `count` objects of `objsize` bytes at `offset` in the source, in consecutive destination slots, with the source's rights (DEC-RETYPE-RIGHTS); the source is unchanged (no watermark).",
   copy: 'puts a copy of the source, with the same rights, in the destination slot.',
-  mint: 'puts a copy of the source in the destination slot, with the source\'s rights intersected with `rights`: mint only removes rights. Its preconditions are copy\'s.',
-  delete: 'removes the capability in the slot and everything that goes with it (its Mapping capability; a CNode\'s contents when its last copy goes; the Mapping capabilities of a page table\'s entries when its last copy goes), and returns the count and the memory handed back.',
-  revoke: 'removes every other copy and every descendant of the capability (and their mappings, and what goes with them), in every CSpace of the core, and leaves the capability itself.',
-  vnode_map: 'writes `pteCount` entries of the page table, from `entry` on, pointing at the source (from `offset`), and puts a Mapping capability that records them in the `mapping` slot.',
+  mint: "puts a copy of the source in the destination slot, with the source's rights intersected with `rights`: mint only removes rights. Its preconditions are copy's.",
+  delete:
+    "removes the capability in the slot and everything that goes with it (its Mapping capability; a CNode's contents when its last copy goes; the Mapping capabilities of a page table's entries when its last copy goes), and returns the count and the memory handed back.",
+  revoke:
+    'removes every other copy and every descendant of the capability (and their mappings, and what goes with them), in every CSpace of the core, and leaves the capability itself.',
+  vnode_map:
+    'writes `pteCount` entries of the page table, from `entry` on, pointing at the source (from `offset`), and puts a Mapping capability that records them in the `mapping` slot.',
   vnode_unmap: 'clears the entries the Mapping capability records and removes the Mapping capability (DEC-UNMAP-DELETES-MAPPING).',
   identify: 'returns the capability in the slot, and changes nothing.',
-  lock: 'marks every local copy of the capability locked (the monitor\'s lock during a distributed protocol).',
+  lock: "marks every local copy of the capability locked (the monitor's lock during a distributed protocol).",
   unlock: 'clears the lock on every local copy.',
   remote_relations: 'sets or clears the remote-relation bits (copies, ancs, descs) on every local copy, and returns the new bits.',
-  is_retypeable: 'answers that a retype of this range of the source would meet no existing descendant (a refusal with SYS_ERR_REVOKE_FIRST says it would), and changes nothing.',
+  is_retypeable:
+    'answers that a retype of this range of the source would meet no existing descendant (a refusal with SYS_ERR_REVOKE_FIRST says it would), and changes nothing.',
 };
 
 /** The Barrelfish call each operation models (include/barrelfish/capabilities.h, usr/monitor; seeds/002). */
@@ -188,7 +193,13 @@ function archSection(): string {
     const p = archProfiles[n];
     const rows = vnodeTypesOf(p).map((t) => {
       const l = p.levels[t]!;
-      return [code(t), size(typeTable[t].fixedSize!), String(l.entries), l.childTable !== undefined ? code(l.childTable) : '—', l.pageSize !== undefined ? size(l.pageSize) : '—'];
+      return [
+        code(t),
+        size(typeTable[t].fixedSize!),
+        String(l.entries),
+        l.childTable !== undefined ? code(l.childTable) : '—',
+        l.pageSize !== undefined ? size(l.pageSize) : '—',
+      ];
     });
     return `### ${n}${n === defaultKernelConfig.arch ? ' (default)' : ''}
 
@@ -218,14 +229,16 @@ a live L1CNode, DEC-ROOT-BY-OBJECT), a \`cptr\` and a level.
 
 A lookup fails with the first of these that applies:
 
-${table(['#', 'error', 'when'], LOOKUP_ERRORS.map(([e, when], i) => [String(i + 1), code(e), when]))}
+${table(
+  ['#', 'error', 'when'],
+  LOOKUP_ERRORS.map(([e, when], i) => [String(i + 1), code(e), when]),
+)}
 `;
 }
 
 function errorsSection(): string {
   const by = new Map<string, string[]>();
-  for (const op of kernelOpNames)
-    for (const p of preconditionsByOp[op]) if (p.error !== 'lookup') by.set(p.error, [...(by.get(p.error) ?? []), p.id]);
+  for (const op of kernelOpNames) for (const p of preconditionsByOp[op]) if (p.error !== 'lookup') by.set(p.error, [...(by.get(p.error) ?? []), p.id]);
   const lookup = new Set(LOOKUP_ERRORS.map(([e]) => e as string));
   const rows = (Object.keys(kernelErrors) as KernelError[]).map((e) => {
     const where = [...(lookup.has(e) ? ['capref lookup'] : []), ...(e === 'SYS_ERR_CORE_NOT_FOUND' ? [CORE_PRECONDITION_ID] : []), ...(by.get(e) ?? [])];
@@ -243,10 +256,22 @@ ${table(['error', 'meaning', 'returned by'], rows)}
 function argsOf(op: KernelOpName): string {
   const schema = kernelOpSchema.options.find((o) => o.shape.op.value === op)!;
   const lines: string[] = [];
-  for (const [name, field] of Object.entries(schema.shape as Record<string, { description?: string; def: { type: string; shape?: Record<string, unknown> } }>)) {
+  for (const [name, field] of Object.entries(
+    schema.shape as Record<string, { description?: string; def: { type: string; shape?: Record<string, unknown> } }>,
+  )) {
     if (name === 'op') continue;
     const isCapref = field.def.type === 'object' && field.def.shape !== undefined && 'cptr' in field.def.shape;
-    const kind = isCapref ? 'capref' : name === 'core' ? 'number, default 0' : field.def.type === 'enum' ? 'type' : field.def.type === 'array' ? 'rights' : field.def.type === 'object' ? 'bits' : 'number';
+    const kind = isCapref
+      ? 'capref'
+      : name === 'core'
+        ? 'number, default 0'
+        : field.def.type === 'enum'
+          ? 'type'
+          : field.def.type === 'array'
+            ? 'rights'
+            : field.def.type === 'object'
+              ? 'bits'
+              : 'number';
     lines.push(`\`${name}\` (${kind})${field.description !== undefined ? `: ${field.description}` : ''}`);
   }
   return lines.join('; ');
@@ -370,5 +395,16 @@ ${bootTable(armv7)}
 
 /** The whole reference, as Markdown. Deterministic: the same spec gives the same bytes. */
 export function kernelReferenceMarkdown(): string {
-  return [intro(), typesSection(), archSection(), lookupSection(), errorsSection(), operationsSection(), invariantsSection(), postconditionsSection(), decisionsSection(), bootSection()].join('\n');
+  return [
+    intro(),
+    typesSection(),
+    archSection(),
+    lookupSection(),
+    errorsSection(),
+    operationsSection(),
+    invariantsSection(),
+    postconditionsSection(),
+    decisionsSection(),
+    bootSection(),
+  ].join('\n');
 }

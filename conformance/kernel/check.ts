@@ -89,10 +89,19 @@ export function checkStep(pair: KernelPair, pre: KernelState, op: KernelOp, reco
   }
   const agrees = expected.ok ? modelResult.ok : !modelResult.ok && modelResult.error === expected.error && modelResult.arg === expected.arg;
   if (!agrees)
-    return { ...base, failure: { kind: 'spec-mismatch', message: `the spec prescribes ${fmtResult(expected)}, model and impl returned ${fmtResult(modelResult)}` } };
+    return {
+      ...base,
+      failure: { kind: 'spec-mismatch', message: `the spec prescribes ${fmtResult(expected)}, model and impl returned ${fmtResult(modelResult)}` },
+    };
   if (recorded !== undefined && !jsonEqual(recorded, modelResult))
-    return { ...base, failure: { kind: 'recorded-mismatch', message: `the trace recorded ${fmtResult(recorded)}, the model now returns ${fmtResult(modelResult)}` } };
-  const inv = checkViolations(kernelInvariants.flatMap((i) => i.check(post)), 'invariant');
+    return {
+      ...base,
+      failure: { kind: 'recorded-mismatch', message: `the trace recorded ${fmtResult(recorded)}, the model now returns ${fmtResult(modelResult)}` },
+    };
+  const inv = checkViolations(
+    kernelInvariants.flatMap((i) => i.check(post)),
+    'invariant',
+  );
   if (inv !== undefined) return { ...base, failure: inv };
   const postc = checkViolations(checkPostconditions(pre, op, modelResult, post), 'postcondition');
   if (postc !== undefined) return { ...base, failure: postc };

@@ -7,6 +7,8 @@ import type { CoreState, Cte, KernelState } from '../../spec/kernel/state.js';
 import { formatCap, formatOp, formatResult, hex } from './format.js';
 import { opOf, type KernelTrace } from './trace.js';
 
+const MAX_CHANGE_LINES = 8;
+
 const slotKey = (c: { cnode: number; slot: number }) => `${c.cnode}:${c.slot}`;
 
 function changes(before: CoreState, after: CoreState): string[] {
@@ -24,8 +26,20 @@ function changes(before: CoreState, after: CoreState): string[] {
   const pa = new Set(after.ptes.map((p) => `${p.vnode}:${p.entry}:${p.target}`));
   const added = after.ptes.filter((p) => !pb.has(`${p.vnode}:${p.entry}:${p.target}`));
   const removed = before.ptes.filter((p) => !pa.has(`${p.vnode}:${p.entry}:${p.target}`));
-  if (added.length > 0) out.push(`+ ${added.length} page-table entr${added.length === 1 ? 'y' : 'ies'}: ${added.slice(0, 4).map((p) => `${hex(p.vnode)}[${p.entry}]→${hex(p.target)}`).join(', ')}${added.length > 4 ? ', …' : ''}`);
-  if (removed.length > 0) out.push(`- ${removed.length} page-table entr${removed.length === 1 ? 'y' : 'ies'}: ${removed.slice(0, 4).map((p) => `${hex(p.vnode)}[${p.entry}]`).join(', ')}${removed.length > 4 ? ', …' : ''}`);
+  if (added.length > 0)
+    out.push(
+      `+ ${added.length} page-table entr${added.length === 1 ? 'y' : 'ies'}: ${added
+        .slice(0, 4)
+        .map((p) => `${hex(p.vnode)}[${p.entry}]→${hex(p.target)}`)
+        .join(', ')}${added.length > 4 ? ', …' : ''}`,
+    );
+  if (removed.length > 0)
+    out.push(
+      `- ${removed.length} page-table entr${removed.length === 1 ? 'y' : 'ies'}: ${removed
+        .slice(0, 4)
+        .map((p) => `${hex(p.vnode)}[${p.entry}]`)
+        .join(', ')}${removed.length > 4 ? ', …' : ''}`,
+    );
   return out;
 }
 
@@ -48,7 +62,12 @@ export function explainKernelTrace(trace: KernelTrace, model: (c: KernelConfig) 
     const core = op.core ?? 0;
     const b = before.cores.find((c) => c.core === core);
     const a = after.cores.find((c) => c.core === core);
-    if (b !== undefined && a !== undefined) for (const ch of changes(b, a)) lines.push(`     ${ch}`);
+    if (b !== undefined && a !== undefined) {
+      const chs = changes(b, a);
+      // A retype of 200 objects is one story line, not 200: show the first few.
+      const shown = chs.length > MAX_CHANGE_LINES ? [...chs.slice(0, MAX_CHANGE_LINES - 1), `… and ${chs.length - MAX_CHANGE_LINES + 1} more changes`] : chs;
+      for (const ch of shown) lines.push(`     ${ch}`);
+    }
     before = after;
   });
   if (trace.failure !== undefined) {

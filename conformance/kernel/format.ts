@@ -20,9 +20,13 @@ export function formatBytes(n: number): string {
 
 export function formatCap(c: Capability): string {
   const rights = c.rights.length === 5 ? 'all rights' : c.rights.length === 0 ? 'no rights' : c.rights.join('|');
-  const flags = [c.locked ? 'locked' : '', c.remote.copies || c.remote.ancs || c.remote.descs ? `remote{${['copies', 'ancs', 'descs'].filter((b) => c.remote[b as 'copies']).join(',')}}` : ''].filter((x) => x !== '');
+  const flags = [
+    c.locked ? 'locked' : '',
+    c.remote.copies || c.remote.ancs || c.remote.descs ? `remote{${['copies', 'ancs', 'descs'].filter((b) => c.remote[b as 'copies']).join(',')}}` : '',
+  ].filter((x) => x !== '');
   const tail = flags.length > 0 ? `, ${flags.join(', ')}` : '';
-  if (isMappingCap(c)) return `${c.type} of slot ${hex(c.mapped.cnode)}[${c.mapped.slot}] in table ${hex(c.ptable)} entries ${c.entry}..${c.entry + c.pteCount - 1} (offset ${formatBytes(c.offset)}; ${rights}${tail})`;
+  if (isMappingCap(c))
+    return `${c.type} of slot ${hex(c.mapped.cnode)}[${c.mapped.slot}] in table ${hex(c.ptable)} entries ${c.entry}..${c.entry + c.pteCount - 1} (offset ${formatBytes(c.offset)}; ${rights}${tail})`;
   return `${c.type} ${hex(c.base)}+${formatBytes(c.bytes)} (${rights}${tail})`;
 }
 
@@ -57,7 +61,8 @@ export function formatResult(r: KernelResult | Expectation | undefined): string 
   if (!r.ok) return `${r.error}${r.arg === undefined ? '' : ` (${r.arg})`}`;
   if (!('value' in r)) return 'ok';
   const v = r.value as Partial<RemovalValue> & { cap?: Capability; remote?: unknown };
-  if (v.deleted !== undefined) return `ok: ${v.deleted} removed${v.reclaimed && v.reclaimed.length > 0 ? `, reclaimed ${v.reclaimed.map((x) => `${hex(x.base)}+${formatBytes(x.bytes)}`).join(', ')}` : ''}`;
+  if (v.deleted !== undefined)
+    return `ok: ${v.deleted} removed${v.reclaimed && v.reclaimed.length > 0 ? `, reclaimed ${v.reclaimed.map((x) => `${hex(x.base)}+${formatBytes(x.bytes)}`).join(', ')}` : ''}`;
   if (v.cap !== undefined) return `ok: ${formatCap(v.cap)}`;
   if (v.remote !== undefined) return `ok: remote=${JSON.stringify(v.remote)}`;
   return 'ok';

@@ -95,7 +95,8 @@ const retype: Maker = (ix, c) => {
   else {
     const granule = info?.sizeGranule ?? BASE_PAGE_SIZE;
     const units = Math.max(1, Math.floor(src.bytes / granule));
-    if (type === src.type && c.chance(0.12)) objsize = src.bytes; // full-size same-type retype: a copy
+    if (type === src.type && c.chance(0.12))
+      objsize = src.bytes; // full-size same-type retype: a copy
     else objsize = 2 ** c.int(0, Math.min(log2(units), c.chance(0.5) ? 3 : 12)) * granule;
   }
   if (c.chance(0.03)) objsize = c.pick([0, objsize + 1024, objsize * 2]);
@@ -209,7 +210,8 @@ const vnodeMap: Maker = (ix, c) => {
   } else return undefined;
   const level = levelOf(v);
   const vbase = mem(v)!.base;
-  const entry = (c.chance(0.04) ? undefined : ix.freeEntries(vbase, level.entries, Math.max(1, pteCount), c.int(0, level.entries - 1))) ?? c.int(0, level.entries - 1);
+  const entry =
+    (c.chance(0.04) ? undefined : ix.freeEntries(vbase, level.entries, Math.max(1, pteCount), c.int(0, level.entries - 1))) ?? c.int(0, level.entries - 1);
   const mapping = destSlot(ix, c, 'L2CNode');
   if (mapping === undefined) return undefined;
   return { op: 'vnode_map', vnode: refOf(c, v), src: refOf(c, src), entry, offset, pteCount, rights: mapRights(c, src.cte.cap.rights), mapping };

@@ -31,7 +31,12 @@ export function replayKernelTrace(trace: KernelTrace, kernels: KernelFactories, 
   for (let i = 0; i < trace.steps.length; i++) {
     const step = trace.steps[i]!;
     const r = checkStep(pair, pre, opOf(step), step.result);
-    steps.push({ index: i, ...(r.modelResult ? { model: r.modelResult } : {}), ...(r.implResult ? { impl: r.implResult } : {}), ...(step.result ? { recorded: step.result } : {}) });
+    steps.push({
+      index: i,
+      ...(r.modelResult ? { model: r.modelResult } : {}),
+      ...(r.implResult ? { impl: r.implResult } : {}),
+      ...(step.result ? { recorded: step.result } : {}),
+    });
     if (r.failure !== undefined) return { steps, failure: { step: i, ...r.failure } };
     pre = r.post!;
   }

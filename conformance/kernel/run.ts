@@ -52,6 +52,7 @@ export interface KernelRunStats {
   readonly rejected: Counter;
   maxLiveCaps: number;
   maxDerivationDepth: number;
+  maxCNodeNesting: number;
 }
 
 export interface KernelConformanceResult {
@@ -65,7 +66,19 @@ export interface KernelConformanceResult {
 }
 
 export function newStats(): KernelRunStats {
-  return { runs: 0, steps: 0, ops: new Counter(), results: new Counter(), succeeded: new Counter(), invariantChecks: 0, generated: 0, rejected: new Counter(), maxLiveCaps: 0, maxDerivationDepth: 0 };
+  return {
+    runs: 0,
+    steps: 0,
+    ops: new Counter(),
+    results: new Counter(),
+    succeeded: new Counter(),
+    invariantChecks: 0,
+    generated: 0,
+    rejected: new Counter(),
+    maxLiveCaps: 0,
+    maxDerivationDepth: 0,
+    maxCNodeNesting: 0,
+  };
 }
 
 /** Longest chain of strict ancestors among memory capabilities (a measure of nesting depth). */
@@ -79,6 +92,37 @@ export function derivationDepth(state: KernelState): number {
       for (const o of caps) if (memDescends(k, o)) anc.add(`${o.type}@${o.base}+${o.bytes}`);
       best = Math.max(best, anc.size);
     }
+  }
+  return best;
+}
+
+/**
+ * Deepest CNode nesting: the longest chain root L1CNode → a CNode held in one
+ * of its slots → a CNode held in that one's slots …, by breadth-first distance
+ * (the task CNode holds itself, so the graph has cycles).
+ */
+export function cnodeNestingDepth(state: KernelState): number {
+  let best = 0;
+  for (const core of state.cores) {
+    const holds = new Map<number, number[]>();
+    const roots: number[] = [];
+    for (const e of core.ctes) {
+      const k = e.cap;
+      if (isMappingCap(k) || (k.type !== 'L1CNode' && k.type !== 'L2CNode')) continue;
+      (holds.get(e.cnode) ?? holds.set(e.cnode, []).get(e.cnode)!).push(k.base);
+      if (k.type === 'L1CNode') roots.push(k.base);
+    }
+    const depth = new Map<number, number>(roots.map((r) => [r, 1]));
+    const queue = [...new Set(roots)];
+    while (queue.length > 0) {
+      const c = queue.shift()!;
+      for (const child of holds.get(c) ?? []) {
+        if (depth.has(child)) continue;
+        depth.set(child, depth.get(c)! + 1);
+        queue.push(child);
+      }
+    }
+    for (const d of depth.values()) best = Math.max(best, d);
   }
   return best;
 }
@@ -145,7 +189,10 @@ export function runKernelConformance(opts: KernelConformanceOptions): KernelConf
       const live = pre.cores.reduce((n, c) => n + c.ctes.length, 0);
       if (live > stats.maxLiveCaps) stats.maxLiveCaps = live;
     }
-    if (failure === undefined) stats.maxDerivationDepth = Math.max(stats.maxDerivationDepth, derivationDepth(pre));
+    if (failure === undefined) {
+      stats.maxDerivationDepth = Math.max(stats.maxDerivationDepth, derivationDepth(pre));
+      stats.maxCNodeNesting = Math.max(stats.maxCNodeNesting, cnodeNestingDepth(pre));
+    }
     stats.runs++;
     opts.onRun?.(run, stats);
     if (failure !== undefined) failed = { run, outcome: { steps, failure } };
@@ -176,7 +223,9 @@ export function runKernelConformance(opts: KernelConformanceOptions): KernelConf
     config: opts.config,
     ...(opts.mutant !== undefined ? { impl: { mutant: opts.mutant } } : {}),
     origin: {
-      command: opts.command ?? `capref conformance kernel --seed ${opts.seed} --runs ${failed.run + 1} --steps ${opts.steps}${opts.mutant !== undefined ? ` --mutant ${opts.mutant}` : ''}`,
+      command:
+        opts.command ??
+        `capref conformance kernel --seed ${opts.seed} --runs ${failed.run + 1} --steps ${opts.steps}${opts.mutant !== undefined ? ` --mutant ${opts.mutant}` : ''}`,
       seed: opts.seed,
       run: failed.run,
       runs: opts.runs,

@@ -29,7 +29,10 @@ export class KernelIndex {
   private readonly occupied = new Set<string>();
   private readonly presentEntries = new Set<string>();
 
-  constructor(readonly state: KernelState, coreId = 0) {
+  constructor(
+    readonly state: KernelState,
+    coreId = 0,
+  ) {
     this.arch = archProfiles[state.arch];
     this.core = state.cores.find((c) => c.core === coreId) ?? { core: coreId, ctes: [], ptes: [] };
     for (const e of this.core.ctes) this.occupied.add(`${e.cnode}:${e.slot}`);
@@ -40,7 +43,9 @@ export class KernelIndex {
     const cnodes: AddressableCNode[] = [];
     const refsBySlot = new Map<string, Capref[]>();
     const addRefs = (cnode: number, slots: number, ref: (slot: number) => Capref) => {
-      for (const e of this.core.ctes) if (e.cnode === cnode && e.slot < slots) (refsBySlot.get(`${cnode}:${e.slot}`) ?? refsBySlot.set(`${cnode}:${e.slot}`, []).get(`${cnode}:${e.slot}`)!).push(ref(e.slot));
+      for (const e of this.core.ctes)
+        if (e.cnode === cnode && e.slot < slots)
+          (refsBySlot.get(`${cnode}:${e.slot}`) ?? refsBySlot.set(`${cnode}:${e.slot}`, []).get(`${cnode}:${e.slot}`)!).push(ref(e.slot));
     };
     for (const [root, cap] of l1) {
       const slots = cap.bytes / CTE_SIZE;

@@ -32,7 +32,8 @@ export class ImplKernel implements Kernel {
     const arch = archProfiles[boot.arch];
     this.arch = boot.arch;
     this.memory = boot.memory;
-    this.cores = boot.cores.map((c) => new CoreKernel(c.core, arch, c, options.mutant));
+    const ram = boot.memory.filter((m) => m.kind === 'ram');
+    this.cores = boot.cores.map((c) => new CoreKernel(c.core, arch, c, options.mutant, ram));
     this.debug = options.debug ?? debugFromEnv();
     if (this.debug) this.checkInvariants();
   }
@@ -77,5 +78,7 @@ function dispatch(core: CoreKernel, op: KernelOp): KernelResult {
       return core.lock(op);
     case 'remote_relations':
       return core.remoteRelations(op);
+    case 'is_retypeable':
+      return core.isRetypeable(op);
   }
 }

@@ -15,6 +15,7 @@ import type {
   CopyOp,
   DeleteOp,
   IdentifyOp,
+  IsRetypeableOp,
   LockOp,
   MintOp,
   RemoteRelationsOp,
@@ -27,7 +28,7 @@ import type {
 import type { KernelErr } from '../../spec/kernel/preconditions/framework.js';
 import { maxObjects, retypeAlignment, sizeRuleHolds } from '../../spec/kernel/preconditions/retype.js';
 import { maskToRights, rightsToMask } from '../../spec/kernel/rights.js';
-import type { Capability, CoreState, Cte, Pte, Region } from '../../spec/kernel/state.js';
+import { isAlignedSum, type Capability, type CoreState, type Cte, type Pte, type Region } from '../../spec/kernel/state.js';
 import { BASE_PAGE_SIZE, isMappingType, type MemoryType, type ObjType } from '../../spec/kernel/types.js';
 import { CSpace, NEED_READ, NEED_WRITE, type CNodeObject } from './cspace.js';
 import { MdbTree } from './mdb-tree.js';
@@ -106,6 +107,8 @@ export class CoreKernel {
     readonly arch: ArchProfile,
     boot: CoreState,
     mutant: KernelMutant | undefined,
+    /** The RAM regions of the memory map: only RAM is reclaimed. */
+    private readonly ram: readonly Region[],
   ) {
     this.levels = Array.from({ length: TYPE_COUNT }, (_, code) => {
       const l = arch.levels[typeOfCode(code) as keyof ArchProfile['levels']];
@@ -191,7 +194,7 @@ export class CoreKernel {
     const srcIsMapping = IS_MAPPING[srcType] === 1;
     const srcBase = srcIsMapping ? 0 : s.base[src]!;
     // retype.offset-aligned
-    if ((srcBase + op.offset) % retypeAlignment(op.type) !== 0) return err('SYS_ERR_RETYPE_INVALID_OFFSET', 'src');
+    if (!isAlignedSum(srcBase, op.offset, retypeAlignment(op.type))) return err('SYS_ERR_RETYPE_INVALID_OFFSET', 'src');
     const destIsMapping = isMappingType(op.type);
     // retype.size
     if (!destIsMapping && !sizeRuleHolds(op.type as MemoryType, op.objsize)) return err('SYS_ERR_INVALID_SIZE', 'src');
@@ -285,7 +288,7 @@ export class CoreKernel {
 
   // --- vnode_map and vnode_unmap --------------------------------------------------
 
-  /** map.vnode and map.vnode-rights (also unmap.*): the page table, or the error. Sets `vnodeNode`. */
+  /** map.vnode and map.vnode-type (also unmap.*): the page table, or the error. Sets `vnodeNode`. */
   private vnodeNode = 0;
   private lookupVNode(ref: Capref): KernelErr | undefined {
     const s = this.s;
@@ -293,10 +296,13 @@ export class CoreKernel {
     if (e !== undefined) return e;
     const n = this.cs.node;
     if (IS_VNODE[s.type[n]!] !== 1) return err('SYS_ERR_VNODE_TYPE', 'vnode');
-    // *.vnode-rights
-    if ((s.rightsOf(n) & WRITE_RIGHT) === 0) return err('SYS_ERR_DEST_CAP_RIGHTS', 'vnode');
     this.vnodeNode = n;
     return undefined;
+  }
+
+  /** *.vnode-rights: the page table capability must have WRITE. */
+  private vnodeRightsError(n: number): KernelErr | undefined {
+    return (this.s.rightsOf(n) & WRITE_RIGHT) === 0 ? err('SYS_ERR_DEST_CAP_RIGHTS', 'vnode') : undefined;
   }
 
   map(op: VNodeMapOp): KernelResult {
@@ -306,6 +312,9 @@ export class CoreKernel {
     let e = this.lookupVNode(op.vnode);
     if (e !== undefined) return e;
     const vn = this.vnodeNode;
+    // map.vnode-rights
+    e = this.vnodeRightsError(vn);
+    if (e !== undefined) return e;
     const level = this.levels[s.type[vn]!]!;
     // map.src
     e = cs.lookupCap(op.src, 'src', NEED_READ);
@@ -322,8 +331,6 @@ export class CoreKernel {
     if (mcn.get(mslot) !== 0) return err('SYS_ERR_SLOT_IN_USE', 'mapping');
     // map.entry
     if (op.entry >= level.entries) return err('SYS_ERR_VNODE_SLOT_INVALID', 'vnode');
-    // map.count
-    if (op.pteCount < 1 || op.entry + op.pteCount > level.entries) return err('SYS_ERR_VM_MAP_SIZE', 'vnode');
     // map.src-type (spec mapKind: a next-level table, or a page/block of a Frame or DevFrame)
     const srcType = s.type[src]!;
     const table = IS_MAPPING[srcType] === 0 && srcType === level.childTable;
@@ -339,11 +346,13 @@ export class CoreKernel {
     } else {
       // map.frame-size
       if (pageSize > BASE_PAGE_SIZE && srcBytes < pageSize) return err('SYS_ERR_VM_FRAME_TOO_SMALL', 'src');
-      // map.frame-align
-      if ((srcBase + op.offset) % pageSize !== 0) return err(pageSize > BASE_PAGE_SIZE ? 'SYS_ERR_VM_FRAME_UNALIGNED' : 'SYS_ERR_FRAME_OFFSET_INVALID', 'src');
+      // map.frame-align (blocks) and map.page-offset (4 KiB pages)
+      if (!isAlignedSum(srcBase, op.offset, pageSize)) return err(pageSize > BASE_PAGE_SIZE ? 'SYS_ERR_VM_FRAME_UNALIGNED' : 'SYS_ERR_FRAME_OFFSET_INVALID', 'src');
       // map.frame-range
       if (op.offset + op.pteCount * pageSize > srcBytes) return err('SYS_ERR_FRAME_OFFSET_INVALID', 'src');
     }
+    // map.count (after the source checks, in ARM's order)
+    if (op.pteCount < 1 || op.entry + op.pteCount > level.entries) return err('SYS_ERR_VM_MAP_SIZE', 'vnode');
     // map.rights
     const req = rightsToMask(op.rights);
     if ((req & ~s.rightsOf(src)) !== 0) return err('SYS_ERR_VM_MAP_RIGHTS', 'src');
@@ -372,7 +381,7 @@ export class CoreKernel {
 
   unmap(op: VNodeUnmapOp): KernelResult {
     const s = this.s;
-    // unmap.vnode, unmap.vnode-rights
+    // unmap.vnode, unmap.vnode-type
     let e = this.lookupVNode(op.vnode);
     if (e !== undefined) return e;
     const vn = this.vnodeNode;
@@ -382,10 +391,15 @@ export class CoreKernel {
     const m = this.cs.node;
     // unmap.mapping-type
     if (IS_MAPPING[s.type[m]!] !== 1) return err('SYS_ERR_WRONG_MAPPING', 'mapping');
+    // unmap.vnode-rights
+    e = this.vnodeRightsError(vn);
+    if (e !== undefined) return e;
     // unmap.mapping-table
     if (s.base[m] !== s.base[vn] && !this.bugUnmapForeign) return err('SYS_ERR_VNODE_NOT_INSTALLED', 'mapping');
     // unmap.not-locked
     if ((s.meta[m]! & FLAG_LOCKED) !== 0) return err('SYS_ERR_CAP_LOCKED', 'mapping');
+    // unmap.local
+    if ((s.meta[m]! & FLAG_REMOTE_COPIES) !== 0) return err('SYS_ERR_RETRY_THROUGH_MONITOR', 'mapping');
     // DEC-UNMAP-DELETES-MAPPING: the entries and the Mapping capability go together.
     this.detachMapping(m, true);
     (s.home[m] as CNodeObject).clear(s.slot[m]!, m);
@@ -590,6 +604,11 @@ export class CoreKernel {
     for (const n of this.removed) {
       const type = s.type[n]!;
       if (IS_MAPPING[type] === 1 || RAM_BACKED[type] === 0) continue;
+      // Only RAM, and nothing another core may relate to (removal.ts).
+      if ((s.meta[n]! & (FLAG_REMOTE_COPIES | FLAG_REMOTE_ANCS | FLAG_REMOTE_DESCS)) !== 0) continue;
+      const lo = s.base[n]!;
+      const hi = lo + s.bytes[n]!;
+      if (!this.ram.some((r) => r.base <= lo && hi <= r.base + r.bytes)) continue;
       if (this.bugReclaimIgnoresSurvivors || !this.tree.anyOverlap(s.base[n]!, s.base[n]! + s.bytes[n]!)) cands.push(n);
     }
     if (cands.length === 0) return [];
@@ -613,6 +632,31 @@ export class CoreKernel {
   }
 
   // --- identify and the monitor's interface --------------------------------------
+
+  /** The monitor's is_retypeable query: retype's range checks alone, changing nothing. */
+  isRetypeable(op: IsRetypeableOp): KernelResult {
+    const s = this.s;
+    // is_retypeable.src
+    const e = this.cs.lookupCap(op.src, 'src', NEED_READ);
+    if (e !== undefined) return e;
+    const src = this.cs.node;
+    const srcType = s.type[src]!;
+    // is_retypeable.memory
+    if (IS_MAPPING[srcType] === 1) return err('SYS_ERR_INVALID_RETYPE', 'src');
+    // is_retypeable.size
+    if (op.objsize === 0) return err('SYS_ERR_INVALID_SIZE', 'src');
+    // is_retypeable.count
+    if (op.count < 1) return err('SYS_ERR_RETYPE_INVALID_COUNT', 'src');
+    // is_retypeable.range
+    const srcBase = s.base[src]!;
+    const srcBytes = s.bytes[src]!;
+    const size = op.count * op.objsize;
+    if (op.offset + size > srcBytes) return err('SYS_ERR_RETYPE_INVALID_OFFSET', 'src');
+    // is_retypeable.no-overlap: the same interval query as retype.no-overlap.
+    const lo = srcBase + op.offset;
+    if (this.tree.overlapAfterClass(srcBase, srcBytes, srcType, lo, lo + size, false)) return err('SYS_ERR_REVOKE_FIRST', 'src');
+    return ok({});
+  }
 
   identify(op: IdentifyOp): KernelResult {
     // identify.target

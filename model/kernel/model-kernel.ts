@@ -97,7 +97,7 @@ export class ModelKernel implements Kernel {
   }
 
   private dispatch(core: ModelCore, op: KernelOp): KernelResult {
-    const base = { core: core as CoreState, arch: this.arch };
+    const base = { core: core as CoreState, arch: this.arch, memory: this.memory };
     switch (op.op) {
       case 'retype':
         return this.retype(core, { ...base, op });

@@ -144,7 +144,7 @@ export const decisions: readonly Decision[] = [
     id: 'DEC-RECLAIM-MAXIMAL',
     title: 'Memory is handed back once, as the largest free regions',
     barrelfish: 'cleanup_last reclaims an object when its last copy goes and it has neither ancestor nor descendant; a delete list processed in some order can reclaim a child and strand its parent\'s remaining memory.',
-    capref: 'Reclaim is decided on the whole set an operation removes: a removed RAM-backed object whose every copy is gone and which no surviving capability overlaps is returned; nested ones are reported once, as the largest. Memory of a parent deleted before its children stays unreclaimed, as in Barrelfish.',
+    capref: 'Reclaim is decided on the whole set an operation removes: a removed RAM-backed object in a RAM region of the memory map, whose every copy is gone, which no surviving capability overlaps and which has no remote relations (another core may still use it) is returned; nested ones are reported once, as the largest. Memory of a parent deleted before its children stays unreclaimed, as in Barrelfish.',
     source: 'A.4.16, D.6; kernel/cap_delete.c',
   },
   {

@@ -54,12 +54,12 @@ export const kernelPostconditions: readonly Postcondition[] = [
     check: (pre, _op, result, post) => (result.ok || jsonEqual(pre, post) ? [] : [v('ATOMIC-FAILURE', `the operation failed with ${result.error} but changed the state`)]),
   },
   {
-    id: 'IDENTIFY-PURE',
+    id: 'QUERY-PURE',
     family: 'atomicity',
-    title: 'identify changes nothing',
-    explanation: 'Looking a capability up never changes the state.',
-    source: 'kernel/syscall.c sys_identify_cap',
-    check: (pre, op, _result, post) => (op.op !== 'identify' || jsonEqual(pre, post) ? [] : [v('IDENTIFY-PURE', 'identify changed the state')]),
+    title: 'Queries change nothing',
+    explanation: 'identify and is_retypeable only look: whatever they return, the state is exactly as before.',
+    source: 'kernel/syscall.c sys_identify_cap; KernelCmd_Is_retypeable',
+    check: (pre, op, _result, post) => ((op.op !== 'identify' && op.op !== 'is_retypeable') || jsonEqual(pre, post) ? [] : [v('QUERY-PURE', `${op.op} changed the state`)]),
   },
   {
     id: 'RV-REVOKE-COMPLETE',

@@ -10,10 +10,10 @@
 //     it sits in a CNode the revoke destroys (DEC-REVOKE-OWN-CNODE).
 //  3. When every copy of a VNode is removed, the Mapping capabilities of the
 //     entries in it are removed (DEC-DELETED-PTABLE).
-// Memory handed back (DEC-RECLAIM-MAXIMAL): a removed RAM-backed object whose
-// every copy is removed and which no surviving capability overlaps (no ancestor,
-// no descendant left) returns to the memory server; nested such regions are
-// reported once, as the largest.
+// Memory handed back (DEC-RECLAIM-MAXIMAL): a removed RAM-backed object in RAM,
+// whose every copy is removed, which no surviving capability overlaps (no
+// ancestor, no descendant left) and which has no remote relations returns to
+// the memory server; nested such regions are reported once, as the largest.
 import { cnodeSlotCount } from './query.js';
 import { isCopy } from './relations.js';
 import {
@@ -24,6 +24,7 @@ import {
   type CoreState,
   type Cte,
   type MemoryCap,
+  type MemoryRegionConfig,
   type Region,
   type SlotAddr,
 } from './state.js';
@@ -39,7 +40,7 @@ export interface Removal {
 }
 
 /** Removes `initial` and everything rules 1-3 drag along. */
-export function removalClosure(core: CoreState, initial: readonly SlotAddr[]): Removal {
+export function removalClosure(core: CoreState, initial: readonly SlotAddr[], memory: readonly MemoryRegionConfig[]): Removal {
   const bySlot = new Map(core.ctes.map((c) => [key(c), c] as const));
   const removed = new Map<string, Cte>();
   const work: Cte[] = [];
@@ -76,15 +77,21 @@ export function removalClosure(core: CoreState, initial: readonly SlotAddr[]): R
     }
   }
   const ctes = [...removed.values()].sort(compareSlotAddr);
-  return { ctes, reclaimed: reclaimedRegions(core, removed) };
+  return { ctes, reclaimed: reclaimedRegions(core, removed, memory) };
 }
 
-function reclaimedRegions(core: CoreState, removed: ReadonlyMap<string, Cte>): Region[] {
+function reclaimedRegions(core: CoreState, removed: ReadonlyMap<string, Cte>, memory: readonly MemoryRegionConfig[]): Region[] {
+  const ram = memory.filter((m) => m.kind === 'ram');
   const survivors = core.ctes.filter((c) => !removed.has(key(c)) && !isMappingCap(c.cap)).map((c) => c.cap as MemoryCap);
   const candidates: Region[] = [];
   for (const c of removed.values()) {
     const cap = c.cap;
     if (isMappingCap(cap) || !typeTable[cap.type].ramBacked) continue;
+    // Only RAM goes back to the memory server (a RAM capability retyped from a
+    // device window's PhysAddr is not memory to hand out), and nothing another
+    // core may still relate to.
+    if (!ram.some((m) => contains(m, cap))) continue;
+    if (cap.remote.copies || cap.remote.ancs || cap.remote.descs) continue;
     if (survivors.some((s) => overlaps(s, cap))) continue;
     if (!candidates.some((r) => r.base === cap.base && r.bytes === cap.bytes)) candidates.push({ base: cap.base, bytes: cap.bytes });
   }

@@ -3,14 +3,28 @@ import { formatDiff, jsonDiff } from '../../conformance/diff.js';
 
 describe('jsonDiff (field-level differences for failure reports)', () => {
   it('matches slots by (cnode, slot), so one extra capability is one difference', () => {
-    const a = { ctes: [{ cnode: 16, slot: 1, cap: { type: 'RAM' } }, { cnode: 16, slot: 3, cap: { type: 'Frame' } }] };
-    const b = { ctes: [{ cnode: 16, slot: 1, cap: { type: 'RAM' } }, { cnode: 16, slot: 2, cap: { type: 'RAM' } }, { cnode: 16, slot: 3, cap: { type: 'Frame' } }] };
+    const a = {
+      ctes: [
+        { cnode: 16, slot: 1, cap: { type: 'RAM' } },
+        { cnode: 16, slot: 3, cap: { type: 'Frame' } },
+      ],
+    };
+    const b = {
+      ctes: [
+        { cnode: 16, slot: 1, cap: { type: 'RAM' } },
+        { cnode: 16, slot: 2, cap: { type: 'RAM' } },
+        { cnode: 16, slot: 3, cap: { type: 'Frame' } },
+      ],
+    };
     const d = jsonDiff(a, b);
     expect(d).toEqual([{ path: 'ctes[0x10:2]', model: undefined, impl: { cnode: 16, slot: 2, cap: { type: 'RAM' } } }]);
   });
 
   it('reports nested field paths and both values', () => {
-    const d = jsonDiff({ cores: [{ core: 0, ptes: [{ vnode: 4096, entry: 7, target: 1 }] }] }, { cores: [{ core: 0, ptes: [{ vnode: 4096, entry: 7, target: 2 }] }] });
+    const d = jsonDiff(
+      { cores: [{ core: 0, ptes: [{ vnode: 4096, entry: 7, target: 1 }] }] },
+      { cores: [{ core: 0, ptes: [{ vnode: 4096, entry: 7, target: 2 }] }] },
+    );
     expect(d).toEqual([{ path: 'cores[0].ptes[0x1000:7].target', model: 1, impl: 2 }]);
     expect(formatDiff(d)).toContain('model: 1');
   });

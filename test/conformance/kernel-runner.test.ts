@@ -5,7 +5,9 @@ import { ModelKernel } from '../../model/kernel/model-kernel.js';
 import { defaultKernelConfig, type KernelConfig } from '../../spec/kernel/config.js';
 import type { Kernel, ResultOf } from '../../spec/kernel/kernel.js';
 import type { KernelOp } from '../../spec/kernel/ops.js';
-import { runKernelConformance, type KernelFactories } from '../../conformance/kernel/run.js';
+import { cnodeNestingDepth, derivationDepth, runKernelConformance, type KernelFactories } from '../../conformance/kernel/run.js';
+import { bootLayout } from '../../spec/kernel/boot.js';
+import { capref2 } from '../../spec/kernel/capref.js';
 import { replayKernelTrace } from '../../conformance/kernel/replay.js';
 import { kernelTraceSchema } from '../../conformance/kernel/trace.js';
 import { explainKernelTrace } from '../../conformance/kernel/explain.js';
@@ -66,5 +68,21 @@ describe('kernel conformance runner', () => {
     // Against a sound kernel the same trace passes.
     expect(replayKernelTrace(parsed as never, sound).failure).toBeUndefined();
     expect(explainKernelTrace(parsed as never, model)).toContain('copy');
+  });
+
+  it('measures derivation depth and CNode nesting for the summary', () => {
+    const k = new ModelKernel(defaultKernelConfig);
+    const root = bootLayout(defaultKernelConfig).rootCNode;
+    // Boot: the root L1CNode holds L2CNodes; every memory capability is a root.
+    expect(cnodeNestingDepth(k.observe())).toBe(2);
+    expect(derivationDepth(k.observe())).toBe(0);
+    const ram = capref2(root, 3, 0);
+    expect(k.apply({ op: 'retype', src: ram, offset: 0, type: 'RAM', objsize: 64 * 1024, count: 1, dest: capref2(root, 7, 0) }).ok).toBe(true);
+    expect(k.apply({ op: 'retype', src: capref2(root, 7, 0), offset: 0, type: 'Frame', objsize: 4096, count: 1, dest: capref2(root, 7, 1) }).ok).toBe(true);
+    expect(derivationDepth(k.observe())).toBe(2);
+    // An L2CNode held in a slot of another L2CNode is one level deeper.
+    expect(k.apply({ op: 'copy', src: capref2(root, 0, 0), dest: capref2(root, 8, 0) }).ok).toBe(true);
+    expect(k.apply({ op: 'retype', src: ram, offset: 1 << 20, type: 'L2CNode', objsize: 16384, count: 1, dest: capref2(root, 8, 1) }).ok).toBe(true);
+    expect(cnodeNestingDepth(k.observe())).toBe(3);
   });
 });

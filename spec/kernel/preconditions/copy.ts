@@ -2,11 +2,12 @@
 // empty slot; mint may only remove rights. Order: Barrelfish's
 // sys_copy_or_mint → caps_copy_to_cnode (cap-invariants.md B.2, B.3).
 import { err } from '../../result.js';
-import { lookupCap, resolveSlot, type ResolvedSlot } from '../lookup.js';
+import { type ResolvedSlot } from '../lookup.js';
 import type { CopyOp, MintOp } from '../ops.js';
 import { cteAt } from '../query.js';
 import { isMappingCap, type Cte } from '../state.js';
 import { LOOKUP_SOURCE, type Precondition, type PreconditionContext } from './framework.js';
+import { capabilityLookup, slotLookup } from './lookups.js';
 
 export interface CopyContext extends PreconditionContext<CopyOp | MintOp> {
   src?: Cte;
@@ -14,30 +15,8 @@ export interface CopyContext extends PreconditionContext<CopyOp | MintOp> {
 }
 
 export const copyPreconditions: readonly Precondition<CopyContext>[] = [
-  {
-    id: 'copy.src',
-    error: 'lookup',
-    rule: 'The source capref resolves to a capability (READ on the CNodes it passes).',
-    source: LOOKUP_SOURCE,
-    check: (c) => {
-      const r = lookupCap(c.core, c.op.src, 'src', 'read');
-      if (!r.ok) return r;
-      c.src = r.value;
-      return undefined;
-    },
-  },
-  {
-    id: 'copy.dest',
-    error: 'lookup',
-    rule: 'The destination capref resolves to a slot (READ and WRITE on the CNodes it passes); a slot index beyond the CNode is refused here.',
-    source: `${LOOKUP_SOURCE}; cap-invariants.md E.4; DEC-COPY-SLOT-BOUNDS`,
-    check: (c) => {
-      const r = resolveSlot(c.core, c.op.dest, 'dest', 'write');
-      if (!r.ok) return r;
-      c.dest = r.value;
-      return undefined;
-    },
-  },
+  capabilityLookup('copy.src', 'src', 'read'),
+  slotLookup('copy.dest', 'dest', 'write', '; a slot index beyond the CNode is refused here', `${LOOKUP_SOURCE}; cap-invariants.md E.4; DEC-COPY-SLOT-BOUNDS`),
   {
     id: 'copy.src-not-mapping',
     error: 'SYS_ERR_INVALID_SOURCE_TYPE',

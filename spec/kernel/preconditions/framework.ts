@@ -6,7 +6,7 @@
 import type { Err } from '../../result.js';
 import type { ArchProfile } from '../arch.js';
 import type { ArgName, KernelError } from '../errors.js';
-import type { CoreState } from '../state.js';
+import type { CoreState, MemoryRegionConfig } from '../state.js';
 
 export type KernelErr = Err<KernelError, ArgName>;
 
@@ -16,6 +16,8 @@ export type Expectation = { readonly ok: true } | KernelErr;
 export interface PreconditionContext<Op> {
   readonly core: CoreState;
   readonly arch: ArchProfile;
+  /** The platform's memory map (reclaim returns RAM only). */
+  readonly memory: readonly MemoryRegionConfig[];
   readonly op: Op;
 }
 

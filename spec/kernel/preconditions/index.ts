@@ -38,7 +38,7 @@ export function expectedResult(state: KernelState, op: KernelOp): Expectation {
   const core: CoreState | undefined = coreOf(state, op.core ?? 0);
   if (core === undefined) return err('SYS_ERR_CORE_NOT_FOUND', 'core');
   const arch = archProfiles[state.arch];
-  const ctx = { core, arch, op };
+  const ctx = { core, arch, memory: state.memory, op };
   switch (op.op) {
     case 'retype':
       return firstFailure(retypePreconditions, { ...ctx, op });

@@ -4,32 +4,20 @@
 // sys_monitor_remote_relations); capref exposes them so that busy and
 // remotely related capabilities occur in single-core traces too.
 import { err } from '../../result.js';
-import { lookupCap } from '../lookup.js';
+
 import type { IdentifyOp, IsRetypeableOp, LockOp, RemoteRelationsOp, UnlockOp } from '../ops.js';
 import { isMappingCap, type MemoryCap } from '../state.js';
 import { overlapsDescendant } from './retype.js';
 import type { Cte } from '../state.js';
-import { LOOKUP_SOURCE, type Precondition, type PreconditionContext } from './framework.js';
+import { type Precondition, type PreconditionContext } from './framework.js';
+import { capabilityLookup } from './lookups.js';
 
 export interface TargetContext<Op extends IdentifyOp | LockOp | UnlockOp | RemoteRelationsOp> extends PreconditionContext<Op> {
   target?: Cte;
 }
 
-const target = <Op extends IdentifyOp | LockOp | UnlockOp | RemoteRelationsOp>(
-  id: string,
-  purpose: 'read' | 'write',
-): Precondition<TargetContext<Op>> => ({
-  id,
-  error: 'lookup',
-  rule: `The target capref resolves to a capability (${purpose === 'read' ? 'READ' : 'READ and WRITE'} on the CNodes it passes).`,
-  source: LOOKUP_SOURCE,
-  check: (c) => {
-    const r = lookupCap(c.core, c.op.target, 'target', purpose);
-    if (!r.ok) return r;
-    c.target = r.value;
-    return undefined;
-  },
-});
+const target = <Op extends IdentifyOp | LockOp | UnlockOp | RemoteRelationsOp>(id: string, purpose: 'read' | 'write'): Precondition<TargetContext<Op>> =>
+  capabilityLookup(id, 'target', purpose);
 
 export const identifyPreconditions: readonly Precondition<TargetContext<IdentifyOp>>[] = [target('identify.target', 'read')];
 
@@ -46,9 +34,7 @@ export const lockPreconditions: readonly Precondition<TargetContext<LockOp>>[] =
 
 export const unlockPreconditions: readonly Precondition<TargetContext<UnlockOp>>[] = [target('unlock.target', 'write')];
 
-export const remoteRelationsPreconditions: readonly Precondition<TargetContext<RemoteRelationsOp>>[] = [
-  target('remote_relations.target', 'write'),
-];
+export const remoteRelationsPreconditions: readonly Precondition<TargetContext<RemoteRelationsOp>>[] = [target('remote_relations.target', 'write')];
 
 export interface IsRetypeableContext extends PreconditionContext<IsRetypeableOp> {
   src?: Cte;
@@ -62,18 +48,7 @@ const srcMem = (c: IsRetypeableContext): MemoryCap => c.src!.cap as MemoryCap;
  * handed out is still in use (capref's mm reclaim path).
  */
 export const isRetypeablePreconditions: readonly Precondition<IsRetypeableContext>[] = [
-  {
-    id: 'is_retypeable.src',
-    error: 'lookup',
-    rule: 'The source capref resolves to a capability (READ on the CNodes it passes).',
-    source: LOOKUP_SOURCE,
-    check: (c) => {
-      const r = lookupCap(c.core, c.op.src, 'src', 'read');
-      if (!r.ok) return r;
-      c.src = r.value;
-      return undefined;
-    },
-  },
+  capabilityLookup('is_retypeable.src', 'src', 'read'),
   {
     id: 'is_retypeable.memory',
     error: 'SYS_ERR_INVALID_RETYPE',

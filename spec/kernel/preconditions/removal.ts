@@ -4,12 +4,13 @@
 // Order: Barrelfish's caps_delete / caps_revoke (cap-invariants.md B.4, B.5):
 // the lock check comes before the retry-through-monitor check.
 import { err } from '../../result.js';
-import { lookupCap } from '../lookup.js';
+
 import type { DeleteOp, RevokeOp } from '../ops.js';
 import { cteDescends, isCopy } from '../relations.js';
 import { removalClosure, type Removal } from '../removal.js';
 import { sameSlot, type CoreState, type Cte, type SlotAddr } from '../state.js';
-import { LOOKUP_SOURCE, type Precondition, type PreconditionContext } from './framework.js';
+import { type Precondition, type PreconditionContext } from './framework.js';
+import { capabilityLookup } from './lookups.js';
 import { capAt } from '../query.js';
 
 export interface RemovalContext extends PreconditionContext<DeleteOp | RevokeOp> {
@@ -26,22 +27,18 @@ export function revokeRoots(core: CoreState, target: Cte): SlotAddr[] {
 /** True when the removal takes the last local copy of a capability that has remote copies. */
 function needsMonitor(core: CoreState, removal: Removal): boolean {
   const removed = new Set(removal.ctes.map((c) => `${c.cnode}:${c.slot}`));
-  return removal.ctes.some(
-    (c) => c.cap.remote.copies && core.ctes.every((o) => !isCopy(o.cap, c.cap) || removed.has(`${o.cnode}:${o.slot}`)),
-  );
+  return removal.ctes.some((c) => c.cap.remote.copies && core.ctes.every((o) => !isCopy(o.cap, c.cap) || removed.has(`${o.cnode}:${o.slot}`)));
 }
 
+const lookup = capabilityLookup<RemovalContext>('target', 'target', 'write');
+/** The target lookup, which also computes what the operation would remove (the checks after it need it). */
 const targetLookup: Precondition<RemovalContext> = {
-  id: 'target',
-  error: 'lookup',
-  rule: 'The target capref resolves to a capability (READ and WRITE on the CNodes it passes).',
-  source: LOOKUP_SOURCE,
+  ...lookup,
   check: (c) => {
-    const r = lookupCap(c.core, c.op.target, 'target', 'write');
-    if (!r.ok) return r;
-    c.target = r.value;
-    const roots = c.op.op === 'delete' ? [r.value] : revokeRoots(c.core, r.value);
-    c.removal = removalClosure(c.core, roots);
+    const failed = lookup.check(c);
+    if (failed !== undefined) return failed;
+    const roots = c.op.op === 'delete' ? [c.target!] : revokeRoots(c.core, c.target!);
+    c.removal = removalClosure(c.core, roots, c.memory);
     return undefined;
   },
 };
@@ -51,8 +48,7 @@ const notLocked: Precondition<RemovalContext> = {
   error: 'SYS_ERR_CAP_LOCKED',
   rule: 'Neither the target nor anything the operation would remove is locked by a protocol in progress.',
   source: 'kernel/cap_delete.c caps_try_delete; cap-invariants.md E.9; DEC-BUSY',
-  check: (c) =>
-    c.target!.cap.locked || c.removal!.ctes.some((x) => x.cap.locked) ? err('SYS_ERR_CAP_LOCKED', 'target') : undefined,
+  check: (c) => (c.target!.cap.locked || c.removal!.ctes.some((x) => x.cap.locked) ? err('SYS_ERR_CAP_LOCKED', 'target') : undefined),
 };
 
 export const deletePreconditions: readonly Precondition<RemovalContext>[] = [

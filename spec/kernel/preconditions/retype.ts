@@ -6,14 +6,15 @@
 // where Barrelfish's is_retypeable runs.
 import { err } from '../../result.js';
 import { isTypeInArch } from '../arch.js';
-import { lookupCap, resolveSlot, type ResolvedSlot } from '../lookup.js';
+import { type ResolvedSlot } from '../lookup.js';
 import { MAX_L1_SLOTS } from '../limits.js';
 import type { RetypeOp } from '../ops.js';
 import { cnodeObject, cnodeSlotCount, cteAt } from '../query.js';
 import { isCopy, memDescends } from '../relations.js';
 import { isAlignedSum, isMappingCap, overlaps, type CoreState, type Cte, type MemoryCap, type Region } from '../state.js';
 import { BASE_PAGE_SIZE, CTE_SIZE, isMappingType, isRetypeEdge, typeTable, type MemoryType } from '../types.js';
-import { LOOKUP_SOURCE, type Precondition, type PreconditionContext } from './framework.js';
+import { type Precondition, type PreconditionContext } from './framework.js';
+import { capabilityLookup, slotLookup } from './lookups.js';
 
 export interface RetypeContext extends PreconditionContext<RetypeOp> {
   src?: Cte;
@@ -62,37 +63,14 @@ export function sizeRuleHolds(type: MemoryType, objsize: number): boolean {
 }
 
 export const retypePreconditions: readonly Precondition<RetypeContext>[] = [
-  {
-    id: 'retype.src',
-    error: 'lookup',
-    rule: 'The source capref resolves to a capability (READ on the CNodes it passes).',
-    source: LOOKUP_SOURCE,
-    check: (c) => {
-      const r = lookupCap(c.core, c.op.src, 'src', 'read');
-      if (!r.ok) return r;
-      c.src = r.value;
-      return undefined;
-    },
-  },
-  {
-    id: 'retype.dest',
-    error: 'lookup',
-    rule: 'The destination capref resolves to a slot (READ and WRITE on the CNodes it passes).',
-    source: LOOKUP_SOURCE,
-    check: (c) => {
-      const r = resolveSlot(c.core, c.op.dest, 'dest', 'write');
-      if (!r.ok) return r;
-      c.dest = r.value;
-      return undefined;
-    },
-  },
+  capabilityLookup('retype.src', 'src', 'read'),
+  slotLookup('retype.dest', 'dest', 'write'),
   {
     id: 'retype.offset-aligned',
     error: 'SYS_ERR_RETYPE_INVALID_OFFSET',
     rule: "The new objects' base (source base + offset) is aligned to the destination type's alignment.",
     source: 'kernel/capabilities.c caps_retype (offset % dest_obj_alignment); DEC-NATURAL-ALIGN',
-    check: (c) =>
-      isAlignedSum(srcCap(c)?.base ?? 0, c.op.offset, retypeAlignment(c.op.type)) ? undefined : err('SYS_ERR_RETYPE_INVALID_OFFSET', 'src'),
+    check: (c) => (isAlignedSum(srcCap(c)?.base ?? 0, c.op.offset, retypeAlignment(c.op.type)) ? undefined : err('SYS_ERR_RETYPE_INVALID_OFFSET', 'src')),
   },
   {
     id: 'retype.size',

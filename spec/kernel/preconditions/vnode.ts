@@ -4,13 +4,14 @@
 // leaves undone (occupied entries, rights on large pages, foreign unmaps).
 import { err } from '../../result.js';
 import type { VNodeLevel } from '../arch.js';
-import { lookupCap, resolveSlot, type ResolvedSlot } from '../lookup.js';
+import { type ResolvedSlot } from '../lookup.js';
 import type { VNodeMapOp, VNodeUnmapOp } from '../ops.js';
 import { cteAt, mappingOf } from '../query.js';
 import { hasRights } from '../rights.js';
 import { isAlignedSum, isMappingCap, type Cte, type MemoryCap } from '../state.js';
 import { BASE_PAGE_SIZE, isVNodeType, type VNodeType } from '../types.js';
-import { LOOKUP_SOURCE, type Precondition, type PreconditionContext } from './framework.js';
+import { type Precondition, type PreconditionContext } from './framework.js';
+import { capabilityLookup, slotLookup } from './lookups.js';
 
 export interface MapContext extends PreconditionContext<VNodeMapOp> {
   /** What the page-table capref names, before its type is checked. */
@@ -40,21 +41,8 @@ const pageSize = (c: MapContext): number | undefined => {
 
 type VNodeContext = PreconditionContext<VNodeMapOp | VNodeUnmapOp> & { vnodeCte?: Cte; vnode?: MapContext['vnode']; level?: VNodeLevel };
 
-const vnodeLookup = <C extends VNodeContext>(
-  op: 'map' | 'unmap',
-): Precondition<C>[] => [
-  {
-    id: `${op}.vnode`,
-    error: 'lookup',
-    rule: 'The page-table capref resolves to a capability (READ on the CNodes it passes).',
-    source: LOOKUP_SOURCE,
-    check: (c) => {
-      const r = lookupCap(c.core, c.op.vnode, 'vnode', 'read');
-      if (!r.ok) return r;
-      c.vnodeCte = r.value;
-      return undefined;
-    },
-  },
+const vnodeLookup = <C extends VNodeContext>(op: 'map' | 'unmap'): Precondition<C>[] => [
+  capabilityLookup<C>(`${op}.vnode`, 'vnode', 'read', 'vnodeCte'),
   {
     id: `${op}.vnode-type`,
     error: 'SYS_ERR_VNODE_TYPE',
@@ -78,34 +66,16 @@ const vnodeRights = <C extends VNodeContext>(op: 'map' | 'unmap', source: string
   check: (c) => (hasRights(c.vnode!.cap.rights, ['WRITE']) ? undefined : err('SYS_ERR_DEST_CAP_RIGHTS', 'vnode')),
 });
 
+// Order: the course's platforms (kernel/arch/armv8/paging.c caps_map_l3,
+// kernel/arch/armv7/paging.c caps_map_l2) check the entry index, then the
+// source type, then the frame offset, and only then whether the entries fit
+// in the table; capref follows ARM rather than x86-64, which checks the count first.
 export const vnodeMapPreconditions: readonly Precondition<MapContext>[] = [
   ...vnodeLookup<MapContext>('map'),
   // sys_map checks the table's WRITE right before it looks anything else up.
   vnodeRights<MapContext>('map', 'kernel/syscall.c sys_map'),
-  {
-    id: 'map.src',
-    error: 'lookup',
-    rule: 'The source capref resolves to a capability (READ on the CNodes it passes).',
-    source: LOOKUP_SOURCE,
-    check: (c) => {
-      const r = lookupCap(c.core, c.op.src, 'src', 'read');
-      if (!r.ok) return r;
-      c.src = r.value;
-      return undefined;
-    },
-  },
-  {
-    id: 'map.mapping',
-    error: 'lookup',
-    rule: 'The mapping capref resolves to a slot (READ and WRITE on the CNodes it passes).',
-    source: LOOKUP_SOURCE,
-    check: (c) => {
-      const r = resolveSlot(c.core, c.op.mapping, 'mapping', 'write');
-      if (!r.ok) return r;
-      c.mapping = r.value;
-      return undefined;
-    },
-  },
+  capabilityLookup('map.src', 'src', 'read'),
+  slotLookup('map.mapping', 'mapping', 'write'),
   {
     id: 'map.mapping-cnode',
     error: 'SYS_ERR_DEST_TYPE_INVALID',
@@ -126,13 +96,6 @@ export const vnodeMapPreconditions: readonly Precondition<MapContext>[] = [
     rule: 'The first entry lies inside the page table.',
     source: 'kernel/arch/*/page_mappings_arch.c',
     check: (c) => (c.op.entry < c.level!.entries ? undefined : err('SYS_ERR_VNODE_SLOT_INVALID', 'vnode')),
-  },
-  {
-    id: 'map.count',
-    error: 'SYS_ERR_VM_MAP_SIZE',
-    rule: 'pteCount is at least 1 and the entries end inside the page table.',
-    source: 'kernel/arch/*/page_mappings_arch.c',
-    check: (c) => (c.op.pteCount >= 1 && c.op.entry + c.op.pteCount <= c.level!.entries ? undefined : err('SYS_ERR_VM_MAP_SIZE', 'vnode')),
   },
   {
     id: 'map.src-type',
@@ -196,6 +159,13 @@ export const vnodeMapPreconditions: readonly Precondition<MapContext>[] = [
     },
   },
   {
+    id: 'map.count',
+    error: 'SYS_ERR_VM_MAP_SIZE',
+    rule: 'pteCount is at least 1 and the entries end inside the page table.',
+    source: 'kernel/arch/armv8/paging.c caps_map_l3, kernel/arch/armv7/paging.c caps_map_l2 (checked after the source type and offset)',
+    check: (c) => (c.op.pteCount >= 1 && c.op.entry + c.op.pteCount <= c.level!.entries ? undefined : err('SYS_ERR_VM_MAP_SIZE', 'vnode')),
+  },
+  {
     id: 'map.rights',
     error: 'SYS_ERR_VM_MAP_RIGHTS',
     rule: "The requested rights do not exceed the source capability's, for every page size.",
@@ -236,18 +206,7 @@ export interface UnmapContext extends PreconditionContext<VNodeUnmapOp> {
 // table check and the lock are capref's (DEC-UNMAP-FOREIGN, DEC-BUSY).
 export const vnodeUnmapPreconditions: readonly Precondition<UnmapContext>[] = [
   ...vnodeLookup<UnmapContext>('unmap'),
-  {
-    id: 'unmap.mapping',
-    error: 'lookup',
-    rule: 'The mapping capref resolves to a capability (READ and WRITE on the CNodes it passes).',
-    source: LOOKUP_SOURCE,
-    check: (c) => {
-      const r = lookupCap(c.core, c.op.mapping, 'mapping', 'write');
-      if (!r.ok) return r;
-      c.mapping = r.value;
-      return undefined;
-    },
-  },
+  capabilityLookup('unmap.mapping', 'mapping', 'write'),
   {
     id: 'unmap.mapping-type',
     error: 'SYS_ERR_WRONG_MAPPING',
@@ -272,5 +231,12 @@ export const vnodeUnmapPreconditions: readonly Precondition<UnmapContext>[] = [
     rule: 'The Mapping capability is not locked.',
     source: 'DEC-BUSY',
     check: (c) => (c.mapping!.cap.locked ? err('SYS_ERR_CAP_LOCKED', 'mapping') : undefined),
+  },
+  {
+    id: 'unmap.local',
+    error: 'SYS_ERR_RETRY_THROUGH_MONITOR',
+    rule: 'The Mapping capability has no remote copies: removing it would remove the last local copy of something other cores hold (as delete.local).',
+    source: 'kernel/cap_delete.c caps_try_delete (SYS_ERR_DELETE_LAST_OWNED); DEC-UNMAP-DELETES-MAPPING',
+    check: (c) => (c.mapping!.cap.remote.copies ? err('SYS_ERR_RETRY_THROUGH_MONITOR', 'mapping') : undefined),
   },
 ];

@@ -158,7 +158,14 @@ export class OpGenerator {
     if (roll < 85 && maps.length > 0) return this.unmap(maps, mem);
     if (roll < 88 && full.length > 0) return { op: 'identify', target: r.pick(full).ref };
     if (roll < 91 && full.length > 0) return { op: r.chance(0.35) ? 'lock' : 'unlock', target: r.pick(full).ref };
-    if (roll < 93 && full.length > 0)
+    if (roll < 95 && mem.length > 0 && r.chance(0.4)) {
+      const h = r.pick(mem);
+      const objsize = 4096 * 2 ** r.int(Math.max(1, Math.floor(Math.log2(Math.max(1, h.cap.bytes / 4096))) + 1));
+      const count = 1 + r.int(2);
+      const offset = objsize * r.int(Math.max(1, Math.floor(h.cap.bytes / objsize)));
+      return { op: 'is_retypeable', src: h.ref, offset, objsize, count };
+    }
+    if (roll < 95 && full.length > 0)
       return { op: 'remote_relations', target: r.pick(full).ref, set: { ...(r.chance(0.5) ? { copies: r.chance(0.5) } : {}), ...(r.chance(0.4) ? { ancs: r.chance(0.5) } : {}), ...(r.chance(0.4) ? { descs: r.chance(0.5) } : {}) } };
     return this.misuse(full, view, s);
   }

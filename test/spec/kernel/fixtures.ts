@@ -141,7 +141,7 @@ export const summary = (r: Expectation | KernelResult) => (r.ok ? { ok: true } :
 export function firstFailingId(state: KernelState, op: KernelOp): string | undefined {
   const core = coreOf(state, op.core ?? 0);
   if (core === undefined) return 'core';
-  const ctx = { core, arch: archProfiles[state.arch], op };
+  const ctx = { core, arch: archProfiles[state.arch], memory: state.memory, op };
   for (const p of preconditionsByOp[op.op]) if (p.check(ctx as never) !== undefined) return p.id;
   return undefined;
 }

@@ -89,7 +89,7 @@ describe('postconditions report hand-built broken transitions', () => {
     const post = withCore(pre, 0, (c) => c.ctes.pop());
     return { pre, op: { op: 'delete', target: w.slot(5) }, result: { ok: false, error: 'SYS_ERR_CAP_NOT_FOUND', arg: 'target' }, post };
   });
-  broken('IDENTIFY-PURE', 'an identify that changed the state', () => {
+  broken('QUERY-PURE', 'an identify that changed the state', () => {
     const w = new World();
     const pre = w.state();
     return { pre, op: { op: 'identify', target: w.ram }, result: { ok: true, value: { cap: w.capAt(w.ram)! } }, post: patchCap(pre, slotOf(w, w.ram), { locked: true }) };

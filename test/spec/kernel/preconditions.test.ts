@@ -463,16 +463,17 @@ describe('preconditions: vnode_map', () => {
     expectRefusal(w, mapOp(w.l3, w.ram, w.c1(14), rest), 'map.mapping-cnode', 'SYS_ERR_DEST_TYPE_INVALID', 'mapping');
     expectRefusal(w, mapOp(w.l3, w.ram, w.big, rest), 'map.mapping-empty', 'SYS_ERR_SLOT_IN_USE', 'mapping');
     expectRefusal(w, mapOp(w.l3, w.ram, w.slot(20), rest), 'map.entry', 'SYS_ERR_VNODE_SLOT_INVALID', 'vnode');
-    expectRefusal(w, mapOp(w.l3, w.ram, w.slot(20), { ...rest, entry: 5 }), 'map.count', 'SYS_ERR_VM_MAP_SIZE', 'vnode');
-    expectRefusal(w, mapOp(w.l3, w.ram, w.slot(20), { ...rest, entry: 5, pteCount: 1 }), 'map.src-type', 'SYS_ERR_WRONG_MAPPING', 'src');
+    // ARM's order (caps_map_l3): the source type and offset before the count.
+    expectRefusal(w, mapOp(w.l3, w.ram, w.slot(20), { ...rest, entry: 5 }), 'map.src-type', 'SYS_ERR_WRONG_MAPPING', 'src');
     // A table: count before offset; a frame: size before alignment before range before rights before once before entries.
     expectRefusal(w, mapOp(w.l2, w.slot(31), w.slot(20), { entry: 0, pteCount: 2, offset: 4 * KIB }), 'map.table-count', 'SYS_ERR_VM_MAP_SIZE', 'vnode');
     expectRefusal(w, mapOp(w.l2, w.slot(31), w.slot(20), { entry: 0, offset: 4 * KIB }), 'map.table-offset', 'SYS_ERR_FRAME_OFFSET_INVALID', 'src');
     expectRefusal(w, mapOp(w.l2, w.frame, w.slot(20), { entry: 0, offset: 100, pteCount: 9 }), 'map.frame-size', 'SYS_ERR_VM_FRAME_TOO_SMALL', 'src');
     expectRefusal(w, mapOp(w.l2, w.big, w.slot(20), { entry: 1, offset: 4 * KIB, pteCount: 9 }), 'map.frame-align', 'SYS_ERR_VM_FRAME_UNALIGNED', 'src');
     expectRefusal(w, mapOp(w.l3, w.frame, w.slot(20), { entry: 5, offset: 100, pteCount: 9 }), 'map.page-offset', 'SYS_ERR_FRAME_OFFSET_INVALID', 'src');
-    expectRefusal(w, mapOp(w.l3, w.frame, w.slot(20), { entry: 5, pteCount: 9, rights: ['EXECUTE'] }), 'map.frame-range', 'SYS_ERR_FRAME_OFFSET_INVALID', 'src');
+    expectRefusal(w, mapOp(w.l3, w.frame, w.slot(20), { entry: 510, pteCount: 9, rights: ['EXECUTE'] }), 'map.frame-range', 'SYS_ERR_FRAME_OFFSET_INVALID', 'src');
     w.mint(w.frame, w.slot(32), ['READ']);
+    expectRefusal(w, mapOp(w.l3, w.slot(32), w.slot(20), { entry: 510, pteCount: 3, rights: ['WRITE'] }), 'map.count', 'SYS_ERR_VM_MAP_SIZE', 'vnode');
     w.map(w.l3, w.slot(32), 9, w.slot(41), { rights: ['READ'] });
     expectRefusal(w, mapOp(w.l3, w.slot(32), w.slot(20), { entry: 9, rights: ['WRITE'] }), 'map.rights', 'SYS_ERR_VM_MAP_RIGHTS', 'src');
     expectRefusal(w, mapOp(w.l3, w.slot(32), w.slot(20), { entry: 9, rights: ['READ'] }), 'map.once', 'SYS_ERR_VM_ALREADY_MAPPED', 'src');
@@ -513,6 +514,15 @@ describe('preconditions: vnode_unmap', () => {
   });
   rule('unmap.not-locked', 'a locked Mapping capability is SYS_ERR_CAP_LOCKED', () => {
     const w = mapped();
+    w.must({ op: 'lock', target: w.slot(20) });
+    expectRefusal(w, { op: 'vnode_unmap', vnode: w.l3, mapping: w.slot(20) }, 'unmap.not-locked', 'SYS_ERR_CAP_LOCKED', 'mapping');
+  });
+  rule('unmap.local', 'a Mapping capability with remote copies is SYS_ERR_RETRY_THROUGH_MONITOR, as delete would be', () => {
+    const w = mapped();
+    w.must({ op: 'remote_relations', target: w.slot(20), set: { copies: true } });
+    expectRefusal(w, { op: 'vnode_unmap', vnode: w.l3, mapping: w.slot(20) }, 'unmap.local', 'SYS_ERR_RETRY_THROUGH_MONITOR', 'mapping');
+    expectRefusal(w, { op: 'delete', target: w.slot(20) }, 'delete.local', 'SYS_ERR_RETRY_THROUGH_MONITOR', 'target');
+    // The lock comes first.
     w.must({ op: 'lock', target: w.slot(20) });
     expectRefusal(w, { op: 'vnode_unmap', vnode: w.l3, mapping: w.slot(20) }, 'unmap.not-locked', 'SYS_ERR_CAP_LOCKED', 'mapping');
   });

@@ -132,14 +132,30 @@ describe('reclaim (DEC-RECLAIM-MAXIMAL)', () => {
     expect(removed(w.must({ op: 'delete', target: w.slot(0) })).reclaimed).toEqual([]);
   });
 
+  it('DEC-RECLAIM-MAXIMAL: RAM retyped from a device window is not handed to the memory server', () => {
+    const w = new World();
+    w.retype(w.physAddr, 'RAM', 0, 64 * KIB, w.slot(0));
+    w.must({ op: 'delete', target: w.physAddr });
+    expect(removed(w.must({ op: 'delete', target: w.slot(0) })).reclaimed).toEqual([]);
+  });
+
+  it('DEC-RECLAIM-MAXIMAL: memory another core may relate to (remote bits set) is not reclaimed', () => {
+    const w = new World();
+    w.retype(w.ram, 'RAM', 0, 64 * KIB, w.slot(0));
+    w.must({ op: 'delete', target: w.ram });
+    w.must({ op: 'remote_relations', target: w.slot(0), set: { descs: true } });
+    expect(removed(w.must({ op: 'delete', target: w.slot(0) })).reclaimed).toEqual([]);
+  });
+
   it('removalClosure is pure: it computes the set without changing the state, and an empty start removes nothing', () => {
     const w = pagedWorld();
-    const core = coreOf(w.state(), 0)!;
+    const state = w.state();
+    const core = coreOf(state, 0)!;
     const before = JSON.stringify(core);
-    const r = removalClosure(core, [slotOf(w, w.l3)]);
+    const r = removalClosure(core, [slotOf(w, w.l3)], state.memory);
     expect(r.ctes.map((c) => c.cap.type)).toEqual(expect.arrayContaining(['VNode_AARCH64_l3', 'VNode_AARCH64_l3_Mapping']));
     expect(JSON.stringify(core)).toBe(before);
-    expect(removalClosure(core, [])).toEqual({ ctes: [], reclaimed: [] });
-    expect(removalClosure(core, [{ cnode: 1, slot: 1 }])).toEqual({ ctes: [], reclaimed: [] });
+    expect(removalClosure(core, [], state.memory)).toEqual({ ctes: [], reclaimed: [] });
+    expect(removalClosure(core, [{ cnode: 1, slot: 1 }], state.memory)).toEqual({ ctes: [], reclaimed: [] });
   });
 });

@@ -1,12 +1,13 @@
-// A quick scaling measurement of the kernel implementation against the model
-// (per-operation time at 10^3, 10^4 and 10^5 live capabilities). It is not the
-// `kernel` bench suite; it backs the numbers in the impl-kernel report.
-//
-//   npm run build && node dist/bench/kernel-scaling.js [--sizes 1000,10000,100000] [--impl-only]
+// `npm run bench -- kernel`: throughput of retype, copy, delete, revoke (of a
+// 1,000-capability subtree) and lookup, for the model and the implementation,
+// at 10^3, 10^4 and 10^5 live capabilities, in one run.
 //
 // The state of n capabilities is built through the implementation (building it
 // through the model costs O(n^2)); the model then starts from the same
-// observed state (injected into its private arrays: this script only).
+// observed state (ModelKernel.fromState). Every figure is the median over
+// batches (setup and teardown of each batch untimed), so a GC pause or a busy
+// neighbour moves one sample, not the result; p50Ns/p99Ns are percentiles of
+// those per-batch means.
 import { ModelKernel } from '../model/kernel/model-kernel.js';
 import { ImplKernel } from '../impl/kernel/index.js';
 import { bootLayout, ROOTCN_SLOT_SLOT_ALLOC0, ROOTCN_SLOT_SUPERCN } from '../spec/kernel/boot.js';
@@ -14,6 +15,8 @@ import { capref1, capref2, type Capref } from '../spec/kernel/capref.js';
 import type { KernelConfig } from '../spec/kernel/config.js';
 import type { Kernel } from '../spec/kernel/kernel.js';
 import type { KernelOp } from '../spec/kernel/ops.js';
+import type { BenchResult } from './report.js';
+import type { Suite } from './suites.js';
 import { GIB, MIB, OBJSIZE_L2CNODE } from '../spec/kernel/types.js';
 
 const config: KernelConfig = { arch: 'aarch64', cores: 1, memory: [{ base: 0x1_0000_0000, bytes: 4 * GIB, kind: 'ram' }] };
@@ -66,23 +69,12 @@ function build(n: number): World {
   return { impl, root2, ram, spare, frames, freeOffset: Math.ceil(offset / (4 * MIB)) * 4 * MIB };
 }
 
-function modelFrom(w: World): ModelKernel {
-  const model = new ModelKernel(config);
-  const s = w.impl.observe();
-  (model as unknown as { cores: unknown }).cores = s.cores.map((c) => ({ core: c.core, ctes: [...c.ctes], ptes: [...c.ptes] }));
-  return model;
-}
-
 const now = () => Number(process.hrtime.bigint());
 
 type Batch = { setup: KernelOp[]; timed: KernelOp[]; teardown: KernelOp[] };
 
-/**
- * Nanoseconds per timed operation: the median over the batches (each batch's
- * setup and teardown untimed), so that a GC pause or a busy neighbour on a
- * shared machine moves one sample, not the result.
- */
-function time(k: Kernel, batches: readonly Batch[]): number {
+/** Nanoseconds per timed operation in each batch, sorted. */
+function time(k: Kernel, batches: readonly Batch[]): number[] {
   const samples: number[] = [];
   for (const b of batches) {
     for (const op of b.setup) must(k, op);
@@ -91,9 +83,10 @@ function time(k: Kernel, batches: readonly Batch[]): number {
     samples.push((now() - t0) / b.timed.length);
     for (const op of b.teardown) must(k, op);
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
+  return samples.sort((a, b) => a - b);
 }
+
+const at = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 /** `batches` batches of `size` operations each (revoke: one revoke of a 1,000-capability subtree per batch). */
 function workloads(w: World, size: number, batches: number, revokes: number): Record<string, Batch[]> {
@@ -102,14 +95,19 @@ function workloads(w: World, size: number, batches: number, revokes: number): Re
   const copies = (b: number) => Array.from({ length: size }, (_, i) => ({ op: 'copy', src: src(b, i), dest: dst(i) }) as KernelOp);
   const deletes = () => Array.from({ length: size }, (_, i) => ({ op: 'delete', target: dst(i) }) as KernelOp);
   const retypes = (b: number) =>
-    Array.from({ length: size }, (_, i) => ({ op: 'retype', src: w.ram, offset: w.freeOffset + ((b * size + i) % 4096) * PAGE, type: 'Frame', objsize: PAGE, count: 1, dest: dst(i) }) as KernelOp);
+    Array.from(
+      { length: size },
+      (_, i) =>
+        ({ op: 'retype', src: w.ram, offset: w.freeOffset + ((b * size + i) % 4096) * PAGE, type: 'Frame', objsize: PAGE, count: 1, dest: dst(i) }) as KernelOp,
+    );
   const lookups = (b: number) => Array.from({ length: size }, (_, i) => ({ op: 'identify', target: src(b, i) }) as KernelOp);
   // Revoke of a 1,000-capability subtree: a 4 MiB RAM child holding 1,000 frames, revoked through the child.
   const sub = (r: number): Batch => {
     const off = w.freeOffset + 16 * MIB + (r % 8) * 4 * MIB;
     const child = capref2(w.root2, w.spare[0]!, 255);
     const setup: KernelOp[] = [{ op: 'retype', src: w.ram, offset: off, type: 'RAM', objsize: 4 * MIB, count: 1, dest: child }];
-    for (let k = 0; k < 4; k++) setup.push({ op: 'retype', src: child, offset: k * 250 * PAGE, type: 'Frame', objsize: PAGE, count: 250, dest: capref2(w.root2, w.spare[1 + k]!, 0) });
+    for (let k = 0; k < 4; k++)
+      setup.push({ op: 'retype', src: child, offset: k * 250 * PAGE, type: 'Frame', objsize: PAGE, count: 250, dest: capref2(w.root2, w.spare[1 + k]!, 0) });
     return { setup, timed: [{ op: 'revoke', target: child }], teardown: [{ op: 'delete', target: child }] };
   };
   const each = (f: (b: number) => Batch) => Array.from({ length: batches }, (_, b) => f(b));
@@ -122,26 +120,25 @@ function workloads(w: World, size: number, batches: number, revokes: number): Re
   };
 }
 
-function main(argv: readonly string[]): void {
-  const i = argv.indexOf('--sizes');
-  const sizes = i >= 0 ? argv[i + 1]!.split(',').map(Number) : [1000, 10000, 100000];
-  const implOnly = argv.includes('--impl-only');
-  const rows: string[] = ['| op | n | impl ns/op | model ns/op | speed-up |', '|---|---|---|---|---|'];
+export const kernelBench: Suite = async ({ quick }) => {
+  const sizes = quick ? [1000, 10000] : [1000, 10000, 100000];
+  const results: BenchResult[] = [];
   for (const n of sizes) {
     const w = build(n);
-    const model = implOnly ? undefined : modelFrom(w);
+    const model = ModelKernel.fromState(w.impl.observe());
     const live = w.impl.observe().cores[0]!.ctes.length;
-    const implLoads = workloads(w, 200, 41, 21);
+    const implLoads = quick ? workloads(w, 50, 9, 5) : workloads(w, 200, 41, 21);
     const modelLoads = n >= 100000 ? workloads(w, 2, 5, 3) : n >= 10000 ? workloads(w, 5, 9, 3) : workloads(w, 20, 9, 5);
     for (const op of Object.keys(implLoads)) {
       time(w.impl, implLoads[op]!); // warm-up
-      const implNs = time(w.impl, implLoads[op]!);
-      const modelNs = model === undefined ? NaN : time(model, modelLoads[op]!);
-      const vs = model === undefined ? '| - | - |' : `| ${modelNs.toFixed(0)} | ${(modelNs / implNs).toFixed(0)}x |`;
-      rows.push(`| ${op} | ${live} | ${implNs.toFixed(0)} ${vs}`);
+      const impl = time(w.impl, implLoads[op]!);
+      const mod = time(model, modelLoads[op]!);
+      const implNs = at(impl, 0.5);
+      const modelNs = at(mod, 0.5);
+      results.push({ op, variant: 'model', n: live, opsPerSec: 1e9 / modelNs, p50Ns: modelNs, p99Ns: at(mod, 0.99) });
+      results.push({ op, variant: 'impl', n: live, opsPerSec: 1e9 / implNs, p50Ns: implNs, p99Ns: at(impl, 0.99), extra: { speedup: modelNs / implNs } });
+      process.stderr.write(`kernel ${op} n=${live}: impl ${implNs.toFixed(0)} ns, model ${modelNs.toFixed(0)} ns\n`);
     }
   }
-  process.stdout.write(rows.join('\n') + '\n');
-}
-
-main(process.argv.slice(2));
+  return results;
+};

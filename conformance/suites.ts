@@ -1,0 +1,7 @@
+// Every conformance suite, in the order `capref conformance all` runs them.
+import { kernelSuite } from './kernel/suite.js';
+import type { Suite } from './subsystems.js';
+
+export const suites: readonly Suite[] = [kernelSuite];
+
+export const suiteByName = (name: string): Suite | undefined => suites.find((s) => s.name === name);

@@ -1,0 +1,61 @@
+// Trace files of every subsystem: how to validate, replay and explain each.
+// `capref replay` and `capref explain` look at a file's `subsystem` field and
+// hand it to the matching entry.
+import { z } from 'zod';
+import { explainKernelTrace } from './kernel/explain.js';
+import { defaultKernelFactories } from './kernel/kernels.js';
+import { formatOp, formatResult } from './kernel/format.js';
+import { replayKernelTrace } from './kernel/replay.js';
+import { formatFailure } from './kernel/report.js';
+import { kernelTraceSchema, opOf, type KernelTrace } from './kernel/trace.js';
+import { readJsonFile, TraceInputError } from './trace.js';
+
+export interface ReplayOutcome {
+  readonly passed: boolean;
+  /** One line per step that ran. */
+  readonly lines: readonly string[];
+  /** The failure report, when a step failed. */
+  readonly report?: string;
+}
+
+export interface TraceHandler {
+  readonly schema: z.ZodType;
+  readonly replay: (trace: unknown) => ReplayOutcome;
+  readonly explain: (trace: unknown) => string;
+}
+
+export const traceHandlers: Readonly<Record<string, TraceHandler>> = {
+  kernel: {
+    schema: kernelTraceSchema,
+    replay: (t) => {
+      const trace = t as KernelTrace;
+      const r = replayKernelTrace(trace, defaultKernelFactories);
+      const lines = r.steps.map((s) => {
+        const same = JSON.stringify(s.model) === JSON.stringify(s.impl);
+        const res = same ? formatResult(s.model) : `model ${formatResult(s.model)} | impl ${formatResult(s.impl)}`;
+        const bad = r.failure?.step === s.index;
+        return `${bad ? '✗' : '✓'} ${String(s.index).padStart(3)} ${formatOp(opOf(trace.steps[s.index]!))} → ${res}`;
+      });
+      return r.failure === undefined ? { passed: true, lines } : { passed: false, lines, report: formatFailure(trace, r.failure, r.steps) };
+    },
+    explain: (t) => explainKernelTrace(t as KernelTrace, defaultKernelFactories.model),
+  },
+};
+
+/** The JSON Schema of trace files: one alternative per subsystem. */
+export function traceJsonSchema(subsystem?: string): unknown {
+  const schemas = Object.entries(traceHandlers)
+    .filter(([name]) => subsystem === undefined || name === subsystem)
+    .map(([, h]) => h.schema);
+  const schema = schemas.length === 1 ? schemas[0]! : z.union(schemas as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
+  return { ...(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as object), title: 'capref trace' };
+}
+
+/** Reads a trace file of any subsystem; errors name the file and the JSON path of each bad field. */
+export function readTrace(file: string): { handler: TraceHandler; trace: unknown } {
+  const head = readJsonFile(file, z.looseObject({ subsystem: z.string() }));
+  const handler = traceHandlers[head.subsystem];
+  if (handler === undefined)
+    throw new TraceInputError(file, [`subsystem: unknown subsystem "${head.subsystem}"; known: ${Object.keys(traceHandlers).join(', ')}`]);
+  return { handler, trace: readJsonFile(file, handler.schema) };
+}
