@@ -5,8 +5,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RangeTree } from '../../../impl/paging/range-tree.js';
 
-type Cmd = { kind: 'insert'; base: number; bytes: number } | { kind: 'remove'; base: number } | { kind: 'resize'; base: number; bytes: number };
-
 const cmd = fc.oneof(
   fc.record({ kind: fc.constant('insert' as const), base: fc.nat(200).map((x) => x * 4096), bytes: fc.integer({ min: 1, max: 40 }).map((x) => x * 4096) }),
   fc.record({ kind: fc.constant('remove' as const), base: fc.nat(200).map((x) => x * 4096) }),
