@@ -5,5 +5,6 @@ import type { BenchResult } from './report.js';
 export type Suite = (options: { readonly quick: boolean }) => Promise<readonly BenchResult[]>;
 
 import { kernelBench } from './kernel.js';
+import { pagingBench } from './paging.js';
 
-export const suites: Readonly<Record<string, Suite>> = { kernel: kernelBench };
+export const suites: Readonly<Record<string, Suite>> = { kernel: kernelBench, paging: pagingBench };

@@ -77,10 +77,14 @@ export class SimpleMemory implements RamAllocator, SlotAllocator {
     const alignment = request.alignment ?? PAGE;
     if (request.bytes <= 0 || request.bytes % PAGE !== 0) return err('LIB_ERR_RAM_ALLOC_WRONG_SIZE', 'bytes');
     if (alignment < PAGE || (alignment & (alignment - 1)) !== 0) return err('MM_ERR_BAD_ALIGNMENT', 'alignment');
-    const at = this.fit(request.bytes, alignment, request.range?.base ?? 0, request.range?.limit ?? Number.MAX_SAFE_INTEGER);
-    if (at === undefined) return err('MM_ERR_OUT_OF_MEMORY', 'bytes');
+    // The slot first: taking it may refill the slot allocator, which takes RAM from the free list.
     const slot = this.allocSlot();
     if (!slot.ok) return slot;
+    const at = this.fit(request.bytes, alignment, request.range?.base ?? 0, request.range?.limit ?? Number.MAX_SAFE_INTEGER);
+    if (at === undefined) {
+      this.releaseSlot(slot.value.slot);
+      return err('MM_ERR_OUT_OF_MEMORY', 'bytes');
+    }
     const range = this.free[at.index]!;
     const parent = this.parents[range.parent]!;
     must(this.kernel.apply({ op: 'retype', src: parent.cap, offset: at.base - parent.base, type: 'RAM', objsize: request.bytes, count: 1, dest: slot.value.slot }), 'retype of RAM');

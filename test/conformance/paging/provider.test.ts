@@ -72,6 +72,13 @@ describe('SimpleMemory', () => {
     expect(state.cores[0]!.ctes.filter((e) => e.cap.type === 'L1CNode').length).toBe(roots.size);
   });
 
+  it('allocates RAM correctly when taking its slot refills the slot allocator (which takes RAM too)', () => {
+    const k = new ModelKernel(defaultKernelConfig);
+    const m = new SimpleMemory(k, defaultKernelConfig);
+    for (let i = 0; i < 1000; i++) expect(m.allocRam({ bytes: PAGE }).ok, `allocation ${i}`).toBe(true);
+    expect(checkInvariants(k.observe())).toEqual([]);
+  });
+
   it('runs out of slots cleanly when no RAM is left to refill them', () => {
     const config = { ...defaultKernelConfig, memory: [{ base: 0x8000_0000, bytes: 256 * 1024, kind: 'ram' as const }] };
     const k = new ModelKernel(config);
