@@ -12,7 +12,7 @@ import type { Capref } from '../../spec/kernel/capref.js';
 import type { PagingOp } from '../../spec/paging/ops.js';
 import { caprefKey } from '../../spec/mm/state.js';
 import type { Failure } from '../trace.js';
-import { checkPagingStep, worldOf } from './check.js';
+import { checkPagingStep, checkWorld, worldOf } from './check.js';
 import type { PagingFactories } from './stacks.js';
 import { pagingOpOf, type PagingStep } from './trace.js';
 import type { PagingConfig } from '../../spec/paging/config.js';
@@ -108,6 +108,8 @@ export function replayRenamed(config: PagingConfig, stacks: PagingFactories, mut
   const names = new Names(producers, new Set(steps));
   let pre = worldOf(pair.model, config);
   const out: PagingStep[] = [];
+  const boot = checkWorld(pre);
+  if (boot !== undefined) return { steps: out, failure: { step: 0, ...boot, message: `the boot state: ${boot.message}` } };
   for (let i = 0; i < steps.length; i++) {
     const original = steps[i]!;
     const op = names.rename(pagingOpOf(original));

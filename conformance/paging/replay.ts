@@ -4,7 +4,7 @@
 import type { PagingResult } from '../../spec/paging/address-space.js';
 import type { PagingState } from '../../spec/paging/state.js';
 import type { Failure } from '../trace.js';
-import { checkPagingStep, worldOf } from './check.js';
+import { checkPagingStep, checkWorld, worldOf } from './check.js';
 import { formatPagingFailure, formatPagingOp, formatPagingResult, type ReplayedPagingStep } from './format.js';
 import { defaultPagingFactories, type PagingFactories } from './stacks.js';
 import { pagingOpOf, pagingTraceSchema, type PagingTrace } from './trace.js';
@@ -20,6 +20,8 @@ export function replayPagingTrace(trace: PagingTrace, stacks: PagingFactories = 
   const pair = { model: stacks.model(trace.config), impl: stacks.impl(trace.config, m) };
   let pre = worldOf(pair.model, trace.config);
   const steps: ReplayedPagingStep[] = [];
+  const boot = checkWorld(pre);
+  if (boot !== undefined) return { steps, failure: { step: 0, ...boot, message: `the boot state: ${boot.message}` } };
   for (let i = 0; i < trace.steps.length; i++) {
     const step = trace.steps[i]!;
     const r = checkPagingStep(pair, pre, pagingOpOf(step), step.result);

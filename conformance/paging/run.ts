@@ -10,7 +10,7 @@ import { genChooser } from '../chooser.js';
 import { shrinkSteps } from '../shrink.js';
 import { Counter } from '../stats.js';
 import type { Failure } from '../trace.js';
-import { checkPagingStep, pagingChecksPerStep, worldOf, type PagingPair } from './check.js';
+import { checkPagingStep, checkWorld, worldOf, type PagingPair } from './check.js';
 import { defaultPagingWeights, generatePagingOp, PagingIndex, type PagingWeights } from './generate.js';
 import type { PagingFactories } from './stacks.js';
 import { producersOf, replayRenamed } from './rename.js';
@@ -91,6 +91,8 @@ export function replayPagingOps(opts: Pick<PagingConformanceOptions, 'config' | 
   const pair = pairFor(opts);
   let pre = worldOf(pair.model, opts.config);
   const steps: PagingStep[] = [];
+  const boot = checkWorld(pre);
+  if (boot !== undefined) return { steps, failure: { step: 0, ...boot, message: `the boot state: ${boot.message}` } };
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     const r = checkPagingStep(pair, pre, op);
@@ -104,7 +106,7 @@ export function replayPagingOps(opts: Pick<PagingConformanceOptions, 'config' | 
 function record(stats: PagingRunStats, op: PagingOp, pre: PagingWorld, r: ReturnType<typeof checkPagingStep>): void {
   stats.steps++;
   stats.ops.add(opLabel(op));
-  stats.invariantChecks += pagingChecksPerStep;
+  stats.invariantChecks += r.checks ?? 0;
   if (r.modelResult !== undefined) {
     stats.results.add(r.modelResult.ok ? 'ok' : r.modelResult.error);
     if (r.modelResult.ok) stats.succeeded.add(opLabel(op));
@@ -136,8 +138,9 @@ export function runPagingConformance(opts: PagingConformanceOptions): PagingConf
     const pair = pairFor(opts);
     let pre = worldOf(pair.model, opts.config);
     const steps: PagingStep[] = [];
-    let failure: Failure | undefined;
-    for (let i = 0; i < opts.steps; i++) {
+    const boot = checkWorld(pre);
+    let failure: Failure | undefined = boot === undefined ? undefined : { step: 0, ...boot, message: `the boot state: ${boot.message}` };
+    for (let i = 0; failure === undefined && i < opts.steps; i++) {
       const gen = generatePagingOp(new PagingIndex(pre), chooser, weights);
       if (gen === undefined) {
         stats.rejected.add('(nothing reachable)');

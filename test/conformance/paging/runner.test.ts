@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { replayPagingTrace, explainPagingTrace, pagingTraceHandler } from '../../../conformance/paging/replay.js';
 import { runPagingConformance } from '../../../conformance/paging/run.js';
 import { defaultPagingFactories } from '../../../conformance/paging/stacks.js';
@@ -84,6 +85,11 @@ describe('the paging suite', () => {
     expect(replay.lines.at(-1)).toMatch(/^✗/);
     expect(replay.report).toContain('table-never-freed');
     expect(pagingTraceHandler.explain(trace)).toContain('A paging trace on aarch64');
+  });
+
+  it('exports the trace format as JSON Schema for tools in other languages', () => {
+    const schema = z.toJSONSchema(pagingTraceSchema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['format', 'subsystem', 'config', 'steps', 'failure']));
   });
 
   it('passes and summarises a sound run', () => {
