@@ -9,7 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { replayPagingTrace, explainPagingTrace, pagingTraceHandler } from '../../../conformance/paging/replay.js';
 import { runPagingConformance } from '../../../conformance/paging/run.js';
-import { defaultPagingFactories } from '../../../conformance/paging/stacks.js';
+import { defaultPagingFactories, withMemory } from '../../../conformance/paging/stacks.js';
+import { SimpleMemory } from '../../../conformance/paging/provider.js';
+import type { Kernel } from '../../../spec/kernel/kernel.js';
+import type { KernelConfig } from '../../../spec/kernel/config.js';
+import type { RamAllocator, SlotAllocator } from '../../../spec/mm/mm.js';
 import { pagingConfigFrom, pagingSuite, pagingSuiteConfig } from '../../../conformance/paging/suite.js';
 import { pagingTraceSchema, type PagingTrace } from '../../../conformance/paging/trace.js';
 import { TraceInputError } from '../../../conformance/trace.js';
@@ -119,5 +123,17 @@ describe('the paging suite', () => {
     const story = explainPagingTrace(r.counterexample!);
     expect(story).toContain('frame_alloc');
     expect(story).toMatch(/\+ client mapping .* in 2 pieces|\+ VNode/);
+  });
+});
+
+describe('other allocators plug in through spec/mm\'s contract', () => {
+  it('runs the same checks over any RamAllocator + SlotAllocator pair that decides alike', () => {
+    // Here: the simple provider wrapped as if it were another implementation of the contract.
+    const wrap = (kernel: Kernel, config: KernelConfig): RamAllocator & SlotAllocator => {
+      const inner = new SimpleMemory(kernel, config);
+      return { allocRam: (r) => inner.allocRam(r), freeRam: (c, r) => inner.freeRam(c, r), allocSlot: () => inner.allocSlot(), freeSlot: (s) => inner.freeSlot(s) };
+    };
+    const r = runPagingConformance({ config: pagingSuiteConfig(), seed: 8, runs: 3, steps: 60, stacks: withMemory(wrap, wrap) });
+    expect(r.passed).toBe(true);
   });
 });

@@ -2,6 +2,7 @@
 // space) driven step by step, with helpers that assert success.
 import { expect } from 'vitest';
 import { implStack, modelStack, type PagingStack } from '../../../conformance/paging/stacks.js';
+import type { SimpleMemory } from '../../../conformance/paging/provider.js';
 import { pagingSuiteConfig } from '../../../conformance/paging/suite.js';
 import type { Capref } from '../../../spec/kernel/capref.js';
 import type { ArchName } from '../../../spec/kernel/arch.js';
@@ -19,7 +20,7 @@ export type Variant = 'model' | 'impl';
 export const variants: readonly Variant[] = ['model', 'impl'];
 
 export class Space {
-  readonly stack: PagingStack;
+  readonly stack: PagingStack<SimpleMemory>;
   constructor(
     readonly variant: Variant = 'model',
     readonly config: PagingConfig = defaultPagingConfig,
