@@ -49,7 +49,7 @@ function changes(before: PagingState, after: PagingState): string[] {
 /** Tells a trace as a story: each step, its result, and what it changed in the address space (on the model stack). */
 export function explainPagingTrace(trace: PagingTrace, stacks: PagingFactories = defaultPagingFactories): string {
   const stack = stacks.model(trace.config);
-  const lines = [`A paging trace on ${trace.config.kernel.arch}, window ${trace.config.paging.vbase.toString(16)}..${trace.config.paging.vlimit.toString(16)}, ${trace.steps.length} steps.`];
+  const lines = [`A paging trace on ${trace.config.kernel.arch}, window 0x${trace.config.paging.vbase.toString(16)}..0x${trace.config.paging.vlimit.toString(16)}, ${trace.steps.length} steps.`];
   let before = stack.space.observe();
   trace.steps.forEach((s, i) => {
     const op = pagingOpOf(s);
