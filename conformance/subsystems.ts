@@ -23,6 +23,8 @@ export interface SuiteOutcome {
   /** The failure report and where the counterexample was written. */
   readonly report?: string;
   readonly counterexampleFile?: string;
+  /** Why the counterexample file could not be written (then only the regenerating command reproduces it). */
+  readonly writeError?: string;
   /** The commands that reproduce the failure. */
   readonly reproduce?: readonly string[];
 }

@@ -73,7 +73,8 @@ export const registerConformance: RegisterCommand = (program, ctx) => {
           );
         else {
           io.out(`${suite.name}: FAILED — ${outcome.report}\n`);
-          io.out(`Counterexample written to ${outcome.counterexampleFile}\n`);
+          if (outcome.counterexampleFile !== undefined) io.out(`Counterexample written to ${outcome.counterexampleFile}\n`);
+          else io.out(`The counterexample could not be written (${outcome.writeError ?? 'no file'})\n`);
           io.out(`Reproduce it:\n${(outcome.reproduce ?? []).map((c) => `  ${c}`).join('\n')}\n\n`);
         }
       }

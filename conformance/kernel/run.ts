@@ -154,59 +154,77 @@ export function replayOps(opts: Pick<KernelConformanceOptions, 'config' | 'kerne
 export function runKernelConformance(opts: KernelConformanceOptions): KernelConformanceResult {
   const stats = newStats();
   const weights = opts.weights ?? defaultWeights;
-  let failed: { run: number; outcome: RunOutcome } | undefined;
+  /** `outsideSteps`: the failure did not come from checking a step, so replaying the steps cannot show it. */
+  let failed: { run: number; outcome: RunOutcome; outsideSteps: boolean } | undefined;
   let run = 0;
 
   const property = fc.property(fc.gen(), (g) => {
     const chooser = genChooser(g);
-    const pair = pairFor(opts);
-    let pre = pair.model.observe();
     const steps: KernelStep[] = [];
     let failure: Failure | undefined;
-    for (let i = 0; i < opts.steps; i++) {
-      const ix = new KernelIndex(pre);
-      const gen = generateOp(ix, chooser, weights);
-      if (gen === undefined) {
-        stats.rejected.add('(nothing reachable)');
-        break;
+    let outsideSteps = false;
+    // checkStep catches what the kernels throw; anything else thrown here (building
+    // the kernels, indexing a state, generating an operation) is a bug in capref
+    // too, and must fail the run: fast-check would count it as a failure we never
+    // recorded, and the run would be reported as passed.
+    try {
+      const pair = pairFor(opts);
+      let pre = pair.model.observe();
+      for (let i = 0; i < opts.steps; i++) {
+        const ix = new KernelIndex(pre);
+        const gen = generateOp(ix, chooser, weights);
+        if (gen === undefined) {
+          stats.rejected.add('(nothing reachable)');
+          break;
+        }
+        for (const m of gen.rejected) stats.rejected.add(m);
+        stats.generated++;
+        const r = checkStep(pair, pre, gen.op);
+        stats.steps++;
+        stats.ops.add(gen.op.op);
+        stats.invariantChecks += checksPerStep;
+        if (r.modelResult !== undefined) {
+          stats.results.add(r.modelResult.ok ? 'ok' : r.modelResult.error);
+          if (r.modelResult.ok) stats.succeeded.add(gen.op.op);
+        }
+        steps.push(r.modelResult === undefined ? gen.op : { ...gen.op, result: r.modelResult });
+        if (r.failure !== undefined) {
+          failure = { step: i, ...r.failure };
+          break;
+        }
+        pre = r.post!;
+        const live = pre.cores.reduce((n, c) => n + c.ctes.length, 0);
+        if (live > stats.maxLiveCaps) stats.maxLiveCaps = live;
       }
-      for (const m of gen.rejected) stats.rejected.add(m);
-      stats.generated++;
-      const r = checkStep(pair, pre, gen.op);
-      stats.steps++;
-      stats.ops.add(gen.op.op);
-      stats.invariantChecks += checksPerStep;
-      if (r.modelResult !== undefined) {
-        stats.results.add(r.modelResult.ok ? 'ok' : r.modelResult.error);
-        if (r.modelResult.ok) stats.succeeded.add(gen.op.op);
+      if (failure === undefined) {
+        stats.maxDerivationDepth = Math.max(stats.maxDerivationDepth, derivationDepth(pre));
+        stats.maxCNodeNesting = Math.max(stats.maxCNodeNesting, cnodeNestingDepth(pre));
       }
-      steps.push(r.modelResult === undefined ? gen.op : { ...gen.op, result: r.modelResult });
-      if (r.failure !== undefined) {
-        failure = { step: i, ...r.failure };
-        break;
-      }
-      pre = r.post!;
-      const live = pre.cores.reduce((n, c) => n + c.ctes.length, 0);
-      if (live > stats.maxLiveCaps) stats.maxLiveCaps = live;
-    }
-    if (failure === undefined) {
-      stats.maxDerivationDepth = Math.max(stats.maxDerivationDepth, derivationDepth(pre));
-      stats.maxCNodeNesting = Math.max(stats.maxCNodeNesting, cnodeNestingDepth(pre));
+    } catch (e) {
+      outsideSteps = true;
+      failure = {
+        step: steps.length,
+        kind: 'exception',
+        message: `the conformance runner threw outside a step (before step ${steps.length}): ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,
+      };
     }
     stats.runs++;
     opts.onRun?.(run, stats);
-    if (failure !== undefined) failed = { run, outcome: { steps, failure } };
+    if (failure !== undefined) failed = { run, outcome: { steps, failure }, outsideSteps };
     run++;
     return failure === undefined;
   });
 
-  fc.check(property, { seed: opts.seed, numRuns: opts.runs, endOnFailure: true });
-  if (failed === undefined) return { passed: true, stats };
+  const details = fc.check(property, { seed: opts.seed, numRuns: opts.runs, endOnFailure: true });
+  if (failed === undefined) {
+    if (details.failed) throw new Error(`fast-check reported a failure the runner did not record: ${String(details.errorInstance)}`);
+    return { passed: true, stats };
+  }
 
   const original = failed.outcome;
   let steps = original.steps;
   let failure = original.failure!;
-  if (opts.shrink !== false) {
+  if (opts.shrink !== false && !failed.outsideSteps) {
     const kind = failure.kind;
     const ops = steps.map(opOf);
     const shrunk = shrinkSteps(ops, (candidate) => replayOps(opts, candidate).failure?.kind === kind);

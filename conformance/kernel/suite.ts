@@ -66,7 +66,13 @@ export const kernelSuite: Suite = {
     const cx = r.counterexample!;
     const file = join(options.outDir, `kernel-seed${options.seed}-run${r.failedRun}${options.mutant !== undefined ? `-${options.mutant}` : ''}.json`);
     const trace = { ...cx, origin: { ...cx.origin!, command: regenerate(r.failedRun! + 1) } };
-    writeJsonFile(file, trace);
+    // An unwritable --out must not lose the report (or turn it into a stack trace).
+    let writeError: string | undefined;
+    try {
+      writeJsonFile(file, trace);
+    } catch (e) {
+      writeError = `cannot write ${file}: ${e instanceof Error ? e.message : String(e)}`;
+    }
     return {
       subsystem: 'kernel',
       passed: false,
@@ -74,8 +80,8 @@ export const kernelSuite: Suite = {
       steps: r.stats.steps,
       summary,
       report: `counterexample found in run ${r.failedRun} (shrunk from ${r.unshrunkLength} to ${cx.steps.length} steps): ${formatFailure(trace, cx.failure!)}`,
-      counterexampleFile: file,
-      reproduce: [`capref replay ${file}`, regenerate(r.failedRun! + 1)],
+      ...(writeError === undefined ? { counterexampleFile: file } : { writeError }),
+      reproduce: [...(writeError === undefined ? [`capref replay ${file}`] : []), regenerate(r.failedRun! + 1)],
     };
   },
 };

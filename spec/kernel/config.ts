@@ -2,6 +2,7 @@
 // because it arrives in trace files; every refinement names the field it is about.
 import { z } from 'zod';
 import { archNames, archProfiles } from './arch.js';
+import { BootError, bootLayout } from './boot.js';
 import { addrSchema, type MemoryRegionConfig } from './state.js';
 import { BASE_PAGE_SIZE, MIB } from './types.js';
 
@@ -40,6 +41,16 @@ export const kernelConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['memory', cur.i], message: `overlaps memory[${prev.i}]` });
     }
     if (!c.memory.some((r) => r.kind === 'ram')) ctx.addIssue({ code: 'custom', path: ['memory'], message: 'needs at least one ram region' });
+    // A memory map boot cannot lay out is bad input, reported here with its
+    // path, rather than an exception when a kernel is built from it. (Only for
+    // an otherwise valid map: the layout of a broken one means nothing.)
+    if (ctx.issues.length === 0)
+      try {
+        bootLayout(c);
+      } catch (e) {
+        if (!(e instanceof BootError)) throw e;
+        ctx.addIssue({ code: 'custom', path: ['memory'], message: e.message });
+      }
   });
 
 export type KernelConfig = z.output<typeof kernelConfigSchema>;

@@ -60,6 +60,17 @@ describe('capref conformance', () => {
     expect(ok.out).toContain('model and impl agree');
   });
 
+  it('still reports a counterexample (exit 1, no stack trace) when --out cannot be written', async () => {
+    const notADir = join(dir, 'plain-file');
+    writeFileSync(notADir, 'x');
+    const r = await capref('conformance', 'kernel', '--mutant', 'copy-into-occupied', '--out', join(notADir, 'cx'));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('kernel: FAILED');
+    expect(r.out).toContain('The counterexample could not be written (cannot write');
+    expect(r.out).toContain('capref conformance kernel --seed 1');
+    expect(r.out).not.toContain('capref replay');
+  });
+
   it.each([
     [['conformance', 'nonsense'], 'unknown subsystem "nonsense"'],
     [['conformance', 'kernel', '--runs', 'abc'], '--runs must be an integer'],
@@ -74,6 +85,29 @@ describe('capref conformance', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain(message);
     expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
+
+describe('a memory map boot cannot lay out is bad input (exit 2, the JSON path, no stack trace)', () => {
+  const tiny = { memory: [{ base: 0x8000_0000, bytes: 4096, kind: 'ram' }] };
+
+  it('as conformance --config: refused before any run, never reported as passed', async () => {
+    const f = join(dir, 'tiny-config.json');
+    writeFileSync(f, JSON.stringify(tiny));
+    const r = await capref('conformance', 'kernel', '--config', f, '--runs', '1', '--steps', '3');
+    expect(r.code).toBe(2);
+    expect(r.out).not.toContain('PASSED');
+    expect(r.err).toContain('memory: no ram region can hold the boot objects');
+  });
+
+  it('as the configuration of a trace, for replay and explain', async () => {
+    const f = join(dir, 'tiny-trace.json');
+    writeFileSync(f, JSON.stringify({ format: 'capref-trace', version: 1, subsystem: 'kernel', config: tiny, steps: [] }));
+    for (const cmd of ['replay', 'explain']) {
+      const r = await capref(cmd, f);
+      expect(r.code, cmd).toBe(2);
+      expect(r.err, cmd).toContain('config.memory: no ram region can hold the boot objects');
+    }
   });
 });
 
@@ -110,6 +144,26 @@ describe('capref replay and explain with bad input', () => {
     expect(r.err).toContain('steps[0].dest');
     expect(r.err).toContain('steps[1].op');
     expect(r.err).toContain('steps[2]: Unrecognized key: "extra"');
+  });
+
+  it('reports an unknown impl mutant at impl.mutant', async () => {
+    const f = join(dir, 'bogus-mutant.json');
+    writeFileSync(
+      f,
+      JSON.stringify({
+        format: 'capref-trace',
+        version: 1,
+        subsystem: 'kernel',
+        config: { memory: [{ base: 0x8000_0000, bytes: 64 << 20, kind: 'ram' }] },
+        impl: { mutant: 'bogus' },
+        steps: [],
+      }),
+    );
+    for (const cmd of ['replay', 'explain']) {
+      const r = await capref(cmd, f);
+      expect(r.code, cmd).toBe(2);
+      expect(r.err, cmd).toContain('impl.mutant: unknown kernel mutant "bogus"');
+    }
   });
 
   it('reports an unknown subsystem', async () => {

@@ -70,6 +70,20 @@ describe('kernel conformance runner', () => {
     expect(explainKernelTrace(parsed as never, model)).toContain('copy');
   });
 
+  it('fails, never passes, when something outside a step throws (here: the impl cannot be built)', () => {
+    const unbuildable: KernelFactories = {
+      model,
+      impl: () => {
+        throw new Error('no impl today');
+      },
+    };
+    const r = runKernelConformance({ config: defaultKernelConfig, seed: 1, runs: 3, steps: 10, kernels: unbuildable });
+    expect(r.passed).toBe(false);
+    expect(r.failedRun).toBe(0);
+    expect(r.counterexample!.failure!.kind).toBe('exception');
+    expect(r.counterexample!.failure!.message).toContain('no impl today');
+  });
+
   it('measures derivation depth and CNode nesting for the summary', () => {
     const k = new ModelKernel(defaultKernelConfig);
     const root = bootLayout(defaultKernelConfig).rootCNode;

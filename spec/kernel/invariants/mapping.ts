@@ -56,7 +56,7 @@ export const mappingInvariants: readonly Invariant[] = [
     family: 4,
     title: 'A Mapping capability\'s entries are present and point where it says',
     explanation:
-      'For every Mapping capability, its pteCount entries of its page table are present and point at the mapped object: the frame\'s base + offset + i * page size for pages and blocks, the child table\'s base for a table entry. Their rights do not exceed the mapped capability\'s rights, for every page size.',
+      'For every Mapping capability, its pteCount entries of its page table are present and point at the mapped object: the frame\'s base + offset + i * page size for pages and blocks, the child table\'s base for a table entry. The mapped pages lie inside the mapped capability (offset + pteCount * page size <= its size; a table is mapped whole, by one entry). Their rights do not exceed the mapped capability\'s rights, for every page size.',
     source: 'cap-invariants.md A.7 [MAP], E.7; kernel/paging_generic.c; DEC-LARGE-PAGE-RIGHTS',
     check: (s) => {
       const out: Violation[] = [];
@@ -73,6 +73,14 @@ export const mappingInvariants: readonly Invariant[] = [
             out.push({ invariant: 'MAP-MAPPING-PRESENT', core: c.core, message: `${m.type} at ${where} maps a ${src.type} into a ${vt}, which cannot hold it` });
             continue;
           }
+          // Entries pointing where the Mapping says are not enough: what it says must lie inside what it maps.
+          const inside = kind.kind === 'table' ? m.offset === 0 && m.pteCount === 1 : m.offset + m.pteCount * kind.pageSize <= src.bytes;
+          if (!inside)
+            out.push({
+              invariant: 'MAP-MAPPING-PRESENT',
+              core: c.core,
+              message: `${m.type} at ${where} maps ${m.pteCount} entries from offset ${m.offset}, beyond the ${src.bytes} bytes of the ${src.type} it maps`,
+            });
           for (let i = 0; i < m.pteCount; i++) {
             const p = ix.ptes.get(`${m.ptable}:${m.entry + i}`);
             const want = kind.kind === 'table' ? src.base : src.base + m.offset + i * kind.pageSize;

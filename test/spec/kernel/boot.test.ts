@@ -168,6 +168,12 @@ describe('configuration validation names the bad field', () => {
     expect(issues(c)).toEqual([{ path: ['memory', 1], message: 'region ends beyond the armv7 physical address limit 0x100000000' }]);
     expect(parse({ ...c, arch: 'aarch64' }).success).toBe(true);
   });
+  it('a memory map whose RAM cannot hold the boot objects → memory, with what does not fit (bad input, not a BootError later)', () => {
+    expect(issues({ memory: [ram(0x8000_0000, 128 * KIB)] })).toEqual([
+      { path: ['memory'], message: 'no ram region can hold the boot objects (root page table, root L1CNode and 7 L2CNodes, 132 KiB)' },
+    ]);
+    expect(parse({ memory: [ram(0x8000_0000, 132 * KIB)] }).success).toBe(true);
+  });
   it('no RAM region → memory; no region at all → memory; more than one core, an unknown arch → their fields', () => {
     expect(issues({ memory: [{ base: 0, bytes: 4 * KIB, kind: 'device' }] })).toEqual([{ path: ['memory'], message: 'needs at least one ram region' }]);
     expect(issues({ memory: [] })[0]!.path).toEqual(['memory']);

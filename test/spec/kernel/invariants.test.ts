@@ -191,6 +191,18 @@ describe('invariants report hand-built violations', () => {
       c.ptes[i] = { ...c.ptes[i]!, rights: ['READ', 'WRITE'] };
     }),
   );
+  broken('MAP-MAPPING-PRESENT', 'a Mapping whose entries point where it says, past the end of the frame it maps', () =>
+    withCore(w.state(), 0, (c) => {
+      const at = slotOf(w, w.slot(20));
+      const i = c.ctes.findIndex((x) => x.cnode === at.cnode && x.slot === at.slot);
+      const m = c.ctes[i]!.cap as MappingCap;
+      const offset = frameCap().bytes - 4 * KIB; // the last page, and one page beyond it
+      c.ctes[i] = { ...at, cap: { ...m, offset } };
+      c.ptes = c.ptes.map((p) =>
+        p.vnode === m.ptable && p.entry >= m.entry && p.entry < m.entry + m.pteCount ? { ...p, target: frameCap().base + offset + (p.entry - m.entry) * 4 * KIB } : p,
+      );
+    }),
+  );
   broken('MAP-MAPPING-PRESENT', 'a Frame mapped into a root table, which cannot hold it', () => {
     const vroot = w.memAt(w.vroot).base;
     const m = mappingAt(w.slot(20));
