@@ -2,6 +2,7 @@
 // configuration and the paging steps. A step is an operation and, once run,
 // the result the reference (the model stack) returned.
 import { z } from 'zod';
+import { isPagingMutant, pagingMutantNames } from '../../impl/paging/mutants.js';
 import { argNames, kernelErrors } from '../../spec/kernel/errors.js';
 import { mmArgNames, mmErrors } from '../../spec/mm/errors.js';
 import type { PagingResult } from '../../spec/paging/address-space.js';
@@ -21,7 +22,12 @@ export const pagingResultSchema = z.union([
 const stepSchemas = pagingOpSchemas.map((s) => s.extend({ result: pagingResultSchema.optional() }));
 export const pagingStepSchema = z.discriminatedUnion('op', stepSchemas as unknown as [(typeof stepSchemas)[0], ...(typeof stepSchemas)[number][]]);
 
-export const pagingTraceSchema = traceSchema('paging', pagingConfigSchema, pagingStepSchema);
+// A mutant the impl does not have is a bad field of the file, not a crash when the impl is built.
+export const pagingTraceSchema = traceSchema('paging', pagingConfigSchema, pagingStepSchema).superRefine((t, ctx) => {
+  const m = t.impl?.mutant;
+  if (m !== undefined && !isPagingMutant(m))
+    ctx.addIssue({ code: 'custom', path: ['impl', 'mutant'], message: `unknown paging mutant "${m}"; known: ${pagingMutantNames.join(', ')}` });
+});
 
 export type PagingStep = PagingOp & { readonly result?: PagingResult };
 

@@ -91,6 +91,13 @@ describe('the paging suite', () => {
     expect(pagingTraceHandler.explain(trace)).toContain('A paging trace on aarch64');
   });
 
+  it('reports an unknown impl mutant in a trace file at impl.mutant', () => {
+    const trace = { format: 'capref-trace', version: 1, subsystem: 'paging', config: pagingSuiteConfig(), impl: { mutant: 'bogus' }, steps: [] };
+    const r = pagingTraceSchema.safeParse(trace);
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.path).toEqual(['impl', 'mutant']);
+  });
+
   it('exports the trace format as JSON Schema for tools in other languages', () => {
     const schema = z.toJSONSchema(pagingTraceSchema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, unknown> };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['format', 'subsystem', 'config', 'steps', 'failure']));
