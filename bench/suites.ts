@@ -3,7 +3,8 @@
 import type { BenchResult } from './report.js';
 import { kernelBench } from './kernel.js';
 import { mmBench } from './mm.js';
+import { pagingBench } from './paging.js';
 
 export type Suite = (options: { readonly quick: boolean }) => Promise<readonly BenchResult[]>;
 
-export const suites: Readonly<Record<string, Suite>> = { kernel: kernelBench, mm: mmBench };
+export const suites: Readonly<Record<string, Suite>> = { kernel: kernelBench, mm: mmBench, paging: pagingBench };

@@ -11,14 +11,17 @@ export interface FieldDiff {
   readonly impl?: unknown;
 }
 
-const identityKeys: readonly (readonly string[])[] = [['cnode', 'slot'], ['vnode', 'entry'], ['core']];
+// Slots, page-table entries, cores; and the address space's page tables (depth, virtual
+// address), mappings and pieces (virtual address) and regions (base).
+const identityKeys: readonly (readonly string[])[] = [['cnode', 'slot'], ['vnode', 'entry'], ['core'], ['depth', 'vaddr'], ['vaddr'], ['base']];
+const addressKeys = new Set(['cnode', 'vnode', 'vaddr', 'base']);
 
 function identityOf(x: unknown): string | undefined {
   if (typeof x !== 'object' || x === null) return undefined;
   const r = x as Record<string, unknown>;
   for (const keys of identityKeys)
     if (keys.every((k) => typeof r[k] === 'number'))
-      return keys.map((k) => (k === 'cnode' || k === 'vnode' ? `0x${(r[k] as number).toString(16)}` : String(r[k]))).join(':');
+      return keys.map((k) => (addressKeys.has(k) ? `0x${(r[k] as number).toString(16)}` : String(r[k]))).join(':');
   return undefined;
 }
 

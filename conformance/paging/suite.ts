@@ -1,0 +1,92 @@
+// The paging conformance suite as `capref conformance paging` runs it.
+import { join } from 'node:path';
+import { archNames, archProfiles, type ArchName } from '../../spec/kernel/arch.js';
+import { defaultKernelConfig } from '../../spec/kernel/config.js';
+import { pagingMutantNames } from '../../impl/paging/index.js';
+import { DEFAULT_VLIMIT, pagingConfigSchema, type PagingConfig } from '../../spec/paging/config.js';
+import { PAGE_SIZE, pagingLevels } from '../../spec/paging/layout.js';
+import { renderTable, sideBySide } from '../stats.js';
+import type { Suite, SuiteOptions, SuiteOutcome } from '../subsystems.js';
+import { readJsonFile, TraceInputError, writeJsonFile } from '../trace.js';
+import { formatPagingFailure } from './format.js';
+import { runPagingConformance, type PagingRunStats } from './run.js';
+import { defaultPagingFactories } from './stacks.js';
+
+/**
+ * The suite's default configuration: the kernel's default platform, and a
+ * window that starts 16 pages below the first leaf-table boundary, so that
+ * first-fit mappings cross a boundary (and need a second copy and a second
+ * leaf table) within a trace's first few steps. The NULL page stays outside.
+ */
+export function pagingSuiteConfig(arch: ArchName = defaultKernelConfig.arch): PagingConfig {
+  const leafSpan = pagingLevels(archProfiles[arch]).at(-1)!.tableSpan;
+  return { kernel: { ...defaultKernelConfig, arch }, paging: { vbase: leafSpan - 16 * PAGE_SIZE, vlimit: DEFAULT_VLIMIT } };
+}
+
+export function pagingConfigFrom(options: Pick<SuiteOptions, 'configFile' | 'arch'>): PagingConfig {
+  if (options.arch !== undefined && !(archNames as readonly string[]).includes(options.arch))
+    throw new TraceInputError('--arch', [`unknown architecture "${options.arch}"; known: ${archNames.join(', ')}`]);
+  const arch = options.arch as ArchName | undefined;
+  if (options.configFile === undefined) return pagingSuiteConfig(arch);
+  const config = readJsonFile(options.configFile, pagingConfigSchema);
+  if (arch === undefined) return config;
+  const r = pagingConfigSchema.safeParse({ ...config, kernel: { ...config.kernel, arch } });
+  if (!r.success) throw new TraceInputError('--arch', r.error.issues.map((i) => i.message));
+  return r.data;
+}
+
+export function pagingSummary(stats: PagingRunStats): string {
+  const rejected = stats.rejected.entries().reduce((n, [, v]) => n + v, 0);
+  const pct = `${((100 * rejected) / Math.max(1, stats.generated + rejected)).toFixed(2)}%`;
+  return sideBySide([
+    renderTable('steps', stats.ops.entries()),
+    renderTable('results', stats.results.entries()),
+    renderTable('coverage', [
+      ['steps', stats.steps],
+      ['invariants and postconditions checked', stats.invariantChecks],
+      ['most mappings at once', stats.maxMappings],
+      ['most page tables at once', stats.maxTables],
+      ['most regions at once', stats.maxRegions],
+      ['mappings across leaf tables', stats.multiPieceMappings],
+      ['mappings a client revoke took', stats.revokedMappings],
+      ['meaningless draws rejected', `${rejected} (${pct})`],
+    ]),
+  ]);
+}
+
+export const pagingSuite: Suite = {
+  name: 'paging',
+  description: 'self-paging address spaces: reserve, map (fixed and free), unmap, release, lazy faults, and a client that deletes and revokes what it mapped',
+  mutants: pagingMutantNames,
+  run(options: SuiteOptions): SuiteOutcome {
+    const config = pagingConfigFrom(options);
+    const regenerate = (runs: number) =>
+      `capref conformance paging --seed ${options.seed} --runs ${runs} --steps ${options.steps}${options.mutant !== undefined ? ` --mutant ${options.mutant}` : ''}${options.configFile !== undefined ? ` --config ${options.configFile}` : ''}${options.arch !== undefined ? ` --arch ${options.arch}` : ''}`;
+    const r = runPagingConformance({
+      config,
+      seed: options.seed,
+      runs: options.runs,
+      steps: options.steps,
+      stacks: defaultPagingFactories,
+      ...(options.mutant !== undefined ? { mutant: options.mutant } : {}),
+      onRun: (run, stats) => options.onProgress?.(run + 1, options.runs, stats.steps),
+      command: regenerate(options.runs),
+    });
+    const summary = pagingSummary(r.stats);
+    if (r.passed) return { subsystem: 'paging', passed: true, runs: r.stats.runs, steps: r.stats.steps, summary };
+    const cx = r.counterexample!;
+    const file = join(options.outDir, `paging-seed${options.seed}-run${r.failedRun}${options.mutant !== undefined ? `-${options.mutant}` : ''}.json`);
+    const trace = { ...cx, origin: { ...cx.origin!, command: regenerate(r.failedRun! + 1) } };
+    writeJsonFile(file, trace);
+    return {
+      subsystem: 'paging',
+      passed: false,
+      runs: r.stats.runs,
+      steps: r.stats.steps,
+      summary,
+      report: `counterexample found in run ${r.failedRun} (shrunk from ${r.unshrunkLength} to ${cx.steps.length} steps): ${formatPagingFailure(trace, cx.failure!)}`,
+      counterexampleFile: file,
+      reproduce: [`capref replay ${file}`, regenerate(r.failedRun! + 1)],
+    };
+  },
+};

@@ -1,0 +1,55 @@
+// Taking RAM and slots before building anything (DEC-PAGING-ACQUIRE-FIRST):
+// after the first refusal nothing more is taken, and `abort` gives back what
+// was, newest first, so a refused step leaves the allocators as they were.
+import type { Capref } from '../../spec/kernel/capref.js';
+import type { RamAllocator, SlotAllocator } from '../../spec/mm/mm.js';
+import type { RamGrant } from '../../spec/mm/ops.js';
+import type { PagingAnyArg, PagingAnyError } from '../../spec/paging/errors.js';
+import type { Err } from '../../spec/result.js';
+
+export type Fail = Err<PagingAnyError, PagingAnyArg>;
+
+export class Acquisition {
+  private readonly slots: Capref[] = [];
+  private readonly rams: RamGrant[] = [];
+  /** In order of taking: true for a slot, false for RAM. */
+  private readonly order: boolean[] = [];
+  failure: Fail | undefined;
+
+  constructor(private readonly memory: RamAllocator & SlotAllocator) {}
+
+  /** A slot, or a placeholder once something was refused (check `failure` before using it). */
+  slot(): Capref {
+    if (this.failure === undefined) {
+      const r = this.memory.allocSlot();
+      if (r.ok) {
+        this.slots.push(r.value.slot);
+        this.order.push(true);
+        return r.value.slot;
+      }
+      this.failure = r;
+    }
+    return { root: 0, cptr: 0, level: 0 };
+  }
+
+  ram(bytes: number, alignment: number): RamGrant {
+    if (this.failure === undefined) {
+      const r = this.memory.allocRam({ bytes, alignment });
+      if (r.ok) {
+        this.rams.push(r.value);
+        this.order.push(false);
+        return r.value;
+      }
+      this.failure = r;
+    }
+    return { cap: { root: 0, cptr: 0, level: 0 }, base: 0, bytes: 0 };
+  }
+
+  abort(): Fail {
+    for (let i = this.order.length - 1; i >= 0; i--) {
+      if (this.order[i]) this.memory.freeSlot(this.slots.pop()!);
+      else this.memory.freeRam(this.rams.pop()!.cap);
+    }
+    return this.failure!;
+  }
+}

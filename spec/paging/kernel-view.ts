@@ -1,0 +1,90 @@
+// The page tables as the kernel sees them: walk the present entries from the
+// root table down, classifying each entry by the Mapping capability that
+// claims it (a next-level table, or pages of a frame). The paging invariants
+// compare this view with what the address space believes it mapped.
+import type { ArchProfile } from '../kernel/arch.js';
+import { isMappingCap, type CoreState, type MappingCap, type MemoryCap, type Pte } from '../kernel/state.js';
+import { isVNodeType, type VNodeType } from '../kernel/types.js';
+import type { Rights } from '../kernel/rights.js';
+import { pagingLevels } from './layout.js';
+
+export interface KernelTable {
+  readonly depth: number;
+  readonly type: VNodeType;
+  readonly vaddr: number;
+  readonly phys: number;
+}
+
+export interface KernelPage {
+  readonly vaddr: number;
+  /** Bytes one entry maps (4 KiB at the leaf; a block above it). */
+  readonly bytes: number;
+  readonly phys: number;
+  readonly rights: Rights;
+}
+
+export interface KernelView {
+  readonly tables: readonly KernelTable[];
+  readonly pages: readonly KernelPage[];
+  /** Entries the walk could not account for (no Mapping capability claims them, or a loop). */
+  readonly problems: readonly string[];
+}
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+const cache = new WeakMap<CoreState, { rootPhys: number; view: KernelView }>();
+
+/** Walks the tables reachable from the root table at `rootPhys` (remembered per observation: several invariants ask). */
+export function kernelView(core: CoreState, arch: ArchProfile, rootPhys: number): KernelView {
+  const hit = cache.get(core);
+  if (hit !== undefined && hit.rootPhys === rootPhys) return hit.view;
+  const view = walkTables(core, arch, rootPhys);
+  cache.set(core, { rootPhys, view });
+  return view;
+}
+
+function walkTables(core: CoreState, arch: ArchProfile, rootPhys: number): KernelView {
+  const levels = pagingLevels(arch);
+  const bySlot = new Map<string, MemoryCap>();
+  const claims = new Map<string, MappingCap>();
+  for (const e of core.ctes) {
+    if (isMappingCap(e.cap)) {
+      const m = e.cap;
+      for (let i = 0; i < m.pteCount; i++) claims.set(`${m.ptable}:${m.entry + i}`, m);
+    } else bySlot.set(`${e.cnode}:${e.slot}`, e.cap);
+  }
+  const ptesOf = new Map<number, Pte[]>();
+  for (const p of core.ptes) (ptesOf.get(p.vnode) ?? ptesOf.set(p.vnode, []).get(p.vnode)!).push(p);
+
+  const tables: KernelTable[] = [];
+  const pages: KernelPage[] = [];
+  const problems: string[] = [];
+  const seen = new Set<number>();
+  const walk = (depth: number, phys: number, vaddr: number) => {
+    const level = levels[depth]!;
+    if (seen.has(phys)) {
+      problems.push(`table ${hex(phys)} is reachable twice`);
+      return;
+    }
+    seen.add(phys);
+    tables.push({ depth, type: level.type, vaddr, phys });
+    for (const p of ptesOf.get(phys) ?? []) {
+      const va = vaddr + p.entry * level.entrySpan;
+      const m = claims.get(`${phys}:${p.entry}`);
+      const src = m === undefined ? undefined : bySlot.get(`${m.mapped.cnode}:${m.mapped.slot}`);
+      if (src === undefined) {
+        problems.push(`entry ${p.entry} of table ${hex(phys)} (va ${hex(va)}) is claimed by no Mapping capability of a live capability`);
+        continue;
+      }
+      const child = levels[depth + 1];
+      if (isVNodeType(src.type)) {
+        if (child === undefined || src.type !== child.type) problems.push(`entry ${p.entry} of table ${hex(phys)} points at a ${src.type}, not a ${child?.type ?? 'page'}`);
+        else walk(depth + 1, p.target, va);
+      } else pages.push({ vaddr: va, bytes: level.entrySpan, phys: p.target, rights: p.rights });
+    }
+  };
+  walk(0, rootPhys, 0);
+  pages.sort((a, b) => a.vaddr - b.vaddr);
+  tables.sort((a, b) => a.depth - b.depth || a.vaddr - b.vaddr);
+  return { tables, pages, problems };
+}
