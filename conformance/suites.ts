@@ -1,7 +1,9 @@
 // Every conformance suite, in the order `capref conformance all` runs them.
 import { kernelSuite } from './kernel/suite.js';
+import { mmSuite } from './mm/suite.js';
+import { pagingSuite } from './paging/suite.js';
 import type { Suite } from './subsystems.js';
 
-export const suites: readonly Suite[] = [kernelSuite];
+export const suites: readonly Suite[] = [kernelSuite, mmSuite, pagingSuite];
 
 export const suiteByName = (name: string): Suite | undefined => suites.find((s) => s.name === name);

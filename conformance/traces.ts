@@ -9,6 +9,8 @@ import { replayKernelTrace } from './kernel/replay.js';
 import { formatFailure } from './kernel/report.js';
 import { kernelTraceSchema, opOf, type KernelTrace } from './kernel/trace.js';
 import { readJsonFile, TraceInputError } from './trace.js';
+import { mmTraceHandler } from './mm/handler.js';
+import { pagingTraceHandler } from './paging/replay.js';
 
 export interface ReplayOutcome {
   readonly passed: boolean;
@@ -25,6 +27,8 @@ export interface TraceHandler {
 }
 
 export const traceHandlers: Readonly<Record<string, TraceHandler>> = {
+  mm: mmTraceHandler,
+  paging: pagingTraceHandler,
   kernel: {
     schema: kernelTraceSchema,
     replay: (t) => {

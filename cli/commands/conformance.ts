@@ -14,7 +14,7 @@ export const DEFAULT_STEPS = 100;
 
 interface Flags {
   seed: number;
-  runs: number;
+  runs?: number;
   steps: number;
   out: string;
   mutant?: string;
@@ -28,7 +28,7 @@ export const registerConformance: RegisterCommand = (program, ctx) => {
     .description('run random operation traces against the reference model and the implementation, checking every invariant')
     .argument('[subsystem]', `one of: ${suites.map((s) => s.name).join(', ')}, or all`, 'all')
     .option('--seed <n>', 'seed of the random traces (runs are reproducible from it)', intOption('--seed', 0, 2 ** 31 - 1), DEFAULT_SEED)
-    .option('--runs <n>', 'number of random traces', intOption('--runs', 1, 10_000_000), DEFAULT_RUNS)
+    .option('--runs <n>', `number of random traces (default: each subsystem's own; the kernel's is ${DEFAULT_RUNS})`, intOption('--runs', 1, 10_000_000))
     .option('--steps <n>', 'operations per trace', intOption('--steps', 1, 100_000), DEFAULT_STEPS)
     .option('--out <dir>', 'where counterexample traces are written', 'capref-out')
     .option('--mutant <name>', 'run against a deliberately broken implementation (to see what a counterexample looks like)')
@@ -47,13 +47,14 @@ export const registerConformance: RegisterCommand = (program, ctx) => {
         suite.validate?.({ ...(flags.config !== undefined ? { configFile: flags.config } : {}), ...(flags.arch !== undefined ? { arch: flags.arch } : {}) });
       const outcomes: SuiteOutcome[] = [];
       for (const suite of chosen as typeof suites) {
+        const runs = flags.runs ?? suite.defaultRuns;
         io.out(
-          `capref conformance ${suite.name}: seed ${flags.seed}, ${flags.runs} runs × ${flags.steps} steps${flags.mutant ? `, impl mutant ${flags.mutant}` : ''}\n`,
+          `capref conformance ${suite.name}: seed ${flags.seed}, ${runs} runs × ${flags.steps} steps${flags.mutant ? `, impl mutant ${flags.mutant}` : ''}\n`,
         );
         const started = performance.now();
         const outcome = suite.run({
           seed: flags.seed,
-          runs: flags.runs,
+          runs,
           steps: flags.steps,
           outDir: flags.out,
           ...(flags.mutant !== undefined ? { mutant: flags.mutant } : {}),

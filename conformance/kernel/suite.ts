@@ -1,26 +1,19 @@
 // The kernel conformance suite as `capref conformance` runs it.
-import { join } from 'node:path';
-import { archNames } from '../../spec/kernel/arch.js';
 import { defaultKernelConfig, kernelConfigSchema, type KernelConfig } from '../../spec/kernel/config.js';
 import { renderTable, sideBySide } from '../stats.js';
 import type { Suite, SuiteOptions, SuiteOutcome } from '../subsystems.js';
-import { readJsonFile, writeJsonFile, TraceInputError, zodProblems } from '../trace.js';
+import { configFromOptions, counterexampleOutcome, regenerateCommand } from '../suite-kit.js';
 import { defaultKernelFactories, kernelMutantNames } from './kernels.js';
 import { formatFailure } from './report.js';
 import { allPreconditionIds, runKernelConformance, type KernelRunStats } from './run.js';
 
 export function kernelConfigFrom(options: Pick<SuiteOptions, 'configFile' | 'arch'>): KernelConfig {
-  let config: KernelConfig = defaultKernelConfig;
-  if (options.configFile !== undefined) config = readJsonFile(options.configFile, kernelConfigSchema);
-  if (options.arch !== undefined) {
-    if (!(archNames as readonly string[]).includes(options.arch))
-      throw new TraceInputError('--arch', [`unknown architecture "${options.arch}"; known: ${archNames.join(', ')}`]);
-    config = { ...config, arch: options.arch as KernelConfig['arch'] };
-    const r = kernelConfigSchema.safeParse(config);
-    if (!r.success)
-      throw new TraceInputError(`--arch ${options.arch}${options.configFile !== undefined ? ` with ${options.configFile}` : ''}`, zodProblems(r.error));
-  }
-  return config;
+  return configFromOptions(
+    options,
+    kernelConfigSchema,
+    (arch) => (arch === undefined ? defaultKernelConfig : { ...defaultKernelConfig, arch }),
+    (c, arch) => ({ ...c, arch }),
+  );
 }
 
 export function kernelSummary(stats: KernelRunStats): string {
@@ -49,42 +42,34 @@ export const kernelSuite: Suite = {
   name: 'kernel',
   description: 'the capability kernel: retype, copy, mint, delete, revoke, vnode_map, vnode_unmap',
   mutants: kernelMutantNames,
+  defaultRuns: 1000,
   validate: (options) => void kernelConfigFrom(options),
   run(options: SuiteOptions): SuiteOutcome {
-    const config = kernelConfigFrom(options);
-    const regenerate = (runs: number) =>
-      `capref conformance kernel --seed ${options.seed} --runs ${runs} --steps ${options.steps}${options.mutant !== undefined ? ` --mutant ${options.mutant}` : ''}${options.configFile !== undefined ? ` --config ${options.configFile}` : ''}${options.arch !== undefined ? ` --arch ${options.arch}` : ''}`;
     const r = runKernelConformance({
-      config,
+      config: kernelConfigFrom(options),
       seed: options.seed,
       runs: options.runs,
       steps: options.steps,
       kernels: defaultKernelFactories,
       ...(options.mutant !== undefined ? { mutant: options.mutant } : {}),
       onRun: (run, stats) => options.onProgress?.(run + 1, options.runs, stats.steps),
-      command: regenerate(options.runs),
+      command: regenerateCommand('kernel', options, options.runs),
     });
     const summary = kernelSummary(r.stats);
     if (r.passed) return { subsystem: 'kernel', passed: true, runs: r.stats.runs, steps: r.stats.steps, summary };
     const cx = r.counterexample!;
-    const file = join(options.outDir, `kernel-seed${options.seed}-run${r.failedRun}${options.mutant !== undefined ? `-${options.mutant}` : ''}.json`);
-    const trace = { ...cx, origin: { ...cx.origin!, command: regenerate(r.failedRun! + 1) } };
-    // An unwritable --out must not lose the report (or turn it into a stack trace).
-    let writeError: string | undefined;
-    try {
-      writeJsonFile(file, trace);
-    } catch (e) {
-      writeError = `cannot write ${file}: ${e instanceof Error ? e.message : String(e)}`;
-    }
-    return {
+    const trace = { ...cx, origin: { ...cx.origin!, command: regenerateCommand('kernel', options, r.failedRun! + 1) } };
+    return counterexampleOutcome({
       subsystem: 'kernel',
-      passed: false,
+      options,
+      failedRun: r.failedRun!,
+      unshrunkLength: r.unshrunkLength!,
+      trace,
+      report: formatFailure(trace, cx.failure!),
       runs: r.stats.runs,
       steps: r.stats.steps,
       summary,
-      report: `counterexample found in run ${r.failedRun} (shrunk from ${r.unshrunkLength} to ${cx.steps.length} steps): ${formatFailure(trace, cx.failure!)}`,
-      ...(writeError === undefined ? { counterexampleFile: file } : { writeError }),
-      reproduce: [...(writeError === undefined && r.replayable !== false ? [`capref replay ${file}`] : []), regenerate(r.failedRun! + 1)],
-    };
+      ...(r.replayable !== undefined ? { replayable: r.replayable } : {}),
+    });
   },
 };

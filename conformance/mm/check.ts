@@ -76,7 +76,11 @@ export function checkMmStep(pair: MmPair, pre: MmWorld, op: MmOp, recorded?: MmR
   if (!jsonEqual(modelResult, implResult))
     return {
       ...base,
-      failure: { kind: 'divergence', message: `results differ: model ${fmtResult(modelResult)}, impl ${fmtResult(implResult)}`, diff: jsonDiff(modelResult, implResult, 'result') },
+      failure: {
+        kind: 'divergence',
+        message: `results differ: model ${fmtResult(modelResult)}, impl ${fmtResult(implResult)}`,
+        diff: jsonDiff(modelResult, implResult, 'result'),
+      },
     };
   if (!jsonEqual(post.mm, implPost.mm) || !jsonEqual(post.kernel, implPost.kernel)) {
     const broken = [...new Set(worldInvariants(implPost).map((v) => v.invariant))];
@@ -94,11 +98,17 @@ export function checkMmStep(pair: MmPair, pre: MmWorld, op: MmOp, recorded?: MmR
     ? modelResult.ok && (expected.value === undefined || jsonEqual(expected.value, modelResult.value))
     : !modelResult.ok && modelResult.error === expected.error && modelResult.arg === expected.arg;
   if (!agrees) {
-    const what = expected.ok && modelResult.ok ? `the spec prescribes ${JSON.stringify(expected.value)}, model and impl returned ${JSON.stringify(modelResult.value)}` : `the spec prescribes ${fmtResult(expected)}, model and impl returned ${fmtResult(modelResult)}`;
+    const what =
+      expected.ok && modelResult.ok
+        ? `the spec prescribes ${JSON.stringify(expected.value)}, model and impl returned ${JSON.stringify(modelResult.value)}`
+        : `the spec prescribes ${fmtResult(expected)}, model and impl returned ${fmtResult(modelResult)}`;
     return { ...base, failure: { kind: 'spec-mismatch', message: what } };
   }
   if (recorded !== undefined && !jsonEqual(recorded, modelResult))
-    return { ...base, failure: { kind: 'recorded-mismatch', message: `the trace recorded ${fmtResult(recorded)}, the model now returns ${fmtResult(modelResult)}` } };
+    return {
+      ...base,
+      failure: { kind: 'recorded-mismatch', message: `the trace recorded ${fmtResult(recorded)}, the model now returns ${fmtResult(modelResult)}` },
+    };
   const inv = violationsFailure(worldInvariants(post), 'invariant');
   if (inv !== undefined) return { ...base, failure: inv };
   const transitions = checkMmPostconditions(pre, op, modelResult, post);

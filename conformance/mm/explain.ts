@@ -14,11 +14,14 @@ function changes(before: MmState, after: MmState): string[] {
   const out: string[] = [];
   const b = new Set(before.allocations.map(key));
   const a = new Set(after.allocations.map(key));
-  for (const x of after.allocations) if (!b.has(key(x))) out.push(`+ ${x.use} ${hex(x.base)}+${formatBytes(x.bytes)}${x.cap !== undefined ? ` in ${formatCapref(x.cap)}` : ''}`);
+  for (const x of after.allocations)
+    if (!b.has(key(x))) out.push(`+ ${x.use} ${hex(x.base)}+${formatBytes(x.bytes)}${x.cap !== undefined ? ` in ${formatCapref(x.cap)}` : ''}`);
   for (const x of before.allocations) if (!a.has(key(x))) out.push(`- ${x.use} ${hex(x.base)}+${formatBytes(x.bytes)}`);
-  for (const p of after.parents) if (!before.parents.some((q) => q.base === p.base)) out.push(`+ parent ${hex(p.base)}+${formatBytes(p.bytes)} (${formatCapref(p.cap)})`);
+  for (const p of after.parents)
+    if (!before.parents.some((q) => q.base === p.base)) out.push(`+ parent ${hex(p.base)}+${formatBytes(p.bytes)} (${formatCapref(p.cap)})`);
   if (before.slab.capacity !== after.slab.capacity) out.push(`  slab: ${before.slab.capacity} → ${after.slab.capacity} nodes`);
-  if (before.slots.cnodes.length !== after.slots.cnodes.length) out.push(`  slot allocator: ${before.slots.cnodes.length} → ${after.slots.cnodes.length} CNodes`);
+  if (before.slots.cnodes.length !== after.slots.cnodes.length)
+    out.push(`  slot allocator: ${before.slots.cnodes.length} → ${after.slots.cnodes.length} CNodes`);
   return out;
 }
 
@@ -27,7 +30,9 @@ export function explainMmTrace(trace: MmTrace, stacks: MmStackFactories = defaul
   let before = s.mm.observe();
   const lines: string[] = [];
   const ram = trace.config.kernel.memory.filter((r) => r.kind === 'ram');
-  lines.push(`A memory manager starts on a ${trace.config.kernel.arch} kernel with ${ram.length} RAM region(s) and ${before.slots.free} free slots; it manages no memory until RAM capabilities are added.`);
+  lines.push(
+    `A memory manager starts on a ${trace.config.kernel.arch} kernel with ${ram.length} RAM region(s) and ${before.slots.free} free slots; it manages no memory until RAM capabilities are added.`,
+  );
   if (trace.impl?.mutant !== undefined) lines.push(`(The trace was recorded against the impl with mutant "${trace.impl.mutant}" switched on.)`);
   if (trace.failure !== undefined) lines.push(`It is a counterexample: ${trace.failure.kind} at step ${trace.failure.step}.`);
   lines.push('');

@@ -56,7 +56,7 @@ export class MmView {
   constructor(readonly world: MmWorld) {
     const { mm, kernel } = world;
     const core = kernel.cores[0]!;
-    const cnodeBase = new Map(mm.slots.cnodes.map((c) => [`${c.cap.root}/${c.cap.cptr}`, c.base] as const));
+    const cnodeBase = new Map(mm.slots.cnodes.map((c) => [`${c.cap.root}/${l1IndexOf(c.cap.cptr)}`, c.base] as const));
     this.held = mm.slots.client.map((ref) => {
       const base = cnodeBase.get(`${ref.root}/${l1IndexOf(ref.cptr)}`);
       return { ref, cap: base === undefined ? undefined : cteAt(core, { cnode: base, slot: l2SlotOf(ref.cptr) })?.cap };
@@ -97,7 +97,7 @@ export class MmView {
   foreign(c: Chooser): Capref {
     const options: Capref[] = [...this.world.mm.parents.map((p) => p.cap), ...this.world.mm.allocations.flatMap((a) => (a.cap !== undefined ? [a.cap] : []))];
     for (const cn of this.world.mm.slots.cnodes) {
-      const r = capref2(cn.cap.root, cn.cap.cptr, c.int(0, 255));
+      const r = capref2(cn.cap.root, l1IndexOf(cn.cap.cptr), c.int(0, 255));
       if (!this.isHeld(r)) options.push(r);
     }
     return options.length > 0 ? c.pick(options) : capref2(0, 0, 0);

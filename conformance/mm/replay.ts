@@ -28,7 +28,12 @@ export function replayMmTrace(trace: MmTrace, stacks: MmStackFactories = default
   for (let i = 0; i < trace.steps.length; i++) {
     const step = trace.steps[i]!;
     const r = checkMmStep(pair, pre, mmOpOf(step), step.result);
-    steps.push({ index: i, ...(r.modelResult ? { model: r.modelResult } : {}), ...(r.implResult ? { impl: r.implResult } : {}), ...(step.result ? { recorded: step.result } : {}) });
+    steps.push({
+      index: i,
+      ...(r.modelResult ? { model: r.modelResult } : {}),
+      ...(r.implResult ? { impl: r.implResult } : {}),
+      ...(step.result ? { recorded: step.result } : {}),
+    });
     if (r.failure !== undefined) return { steps, failure: { step: i, ...r.failure } };
     pre = r.post!;
   }

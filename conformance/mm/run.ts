@@ -176,7 +176,9 @@ export function runMmConformance(opts: MmConformanceOptions): MmConformanceResul
     config: opts.config,
     ...(opts.mutant !== undefined ? { impl: { mutant: opts.mutant } } : {}),
     origin: {
-      command: opts.command ?? `capref conformance mm --seed ${opts.seed} --runs ${failed.run + 1} --steps ${opts.steps}${opts.mutant !== undefined ? ` --mutant ${opts.mutant}` : ''}`,
+      command:
+        opts.command ??
+        `capref conformance mm --seed ${opts.seed} --runs ${failed.run + 1} --steps ${opts.steps}${opts.mutant !== undefined ? ` --mutant ${opts.mutant}` : ''}`,
       seed: opts.seed,
       run: failed.run,
       runs: opts.runs,

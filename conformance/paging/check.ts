@@ -88,7 +88,11 @@ export function checkPagingStep(pair: PagingPair, pre: PagingWorld, op: PagingOp
   if (!jsonEqual(modelResult, implResult))
     return {
       ...base,
-      failure: { kind: 'divergence', message: `results differ: model ${fmtPagingResult(modelResult)}, impl ${fmtPagingResult(implResult)}`, diff: jsonDiff(modelResult, implResult, 'result') },
+      failure: {
+        kind: 'divergence',
+        message: `results differ: model ${fmtPagingResult(modelResult)}, impl ${fmtPagingResult(implResult)}`,
+        diff: jsonDiff(modelResult, implResult, 'result'),
+      },
     };
   for (const [name, m, i] of [
     ['address space', post.paging, implPaging],
@@ -96,7 +100,9 @@ export function checkPagingStep(pair: PagingPair, pre: PagingWorld, op: PagingOp
   ] as const) {
     if (jsonEqual(m, i)) continue;
     const implWorld: PagingWorld = { paging: implPaging, kernel: implKernel, config: pre.config };
-    const broken = [...new Set([...pagingInvariants.flatMap((x) => x.check(implWorld)), ...kernelInvariants.flatMap((x) => x.check(implKernel))].map((v) => v.invariant))];
+    const broken = [
+      ...new Set([...pagingInvariants.flatMap((x) => x.check(implWorld)), ...kernelInvariants.flatMap((x) => x.check(implKernel))].map((v) => v.invariant)),
+    ];
     return {
       ...base,
       failure: {
@@ -108,14 +114,23 @@ export function checkPagingStep(pair: PagingPair, pre: PagingWorld, op: PagingOp
     };
   }
   if (!agreesWithSpec(op, expected, modelResult))
-    return { ...base, failure: { kind: 'spec-mismatch', message: `the spec prescribes ${fmtPagingResult(expected)}, model and impl returned ${fmtPagingResult(modelResult)}` } };
+    return {
+      ...base,
+      failure: { kind: 'spec-mismatch', message: `the spec prescribes ${fmtPagingResult(expected)}, model and impl returned ${fmtPagingResult(modelResult)}` },
+    };
   if (recorded !== undefined && !jsonEqual(recorded, modelResult))
-    return { ...base, failure: { kind: 'recorded-mismatch', message: `the trace recorded ${fmtPagingResult(recorded)}, the model now returns ${fmtPagingResult(modelResult)}` } };
+    return {
+      ...base,
+      failure: { kind: 'recorded-mismatch', message: `the trace recorded ${fmtPagingResult(recorded)}, the model now returns ${fmtPagingResult(modelResult)}` },
+    };
   // A state invariants already passed on need no second look: after a step that left
   // the kernel (or the whole world) as it was, only what changed is checked again.
   const kernelChanged = !jsonEqual(pre.kernel, post.kernel);
   const pagingChanged = kernelChanged || !jsonEqual(pre.paging, post.paging);
-  const checked = [...(pagingChanged ? pagingInvariants.flatMap((i) => i.check(post)) : []), ...(kernelChanged ? kernelInvariants.flatMap((i) => i.check(post.kernel)) : [])];
+  const checked = [
+    ...(pagingChanged ? pagingInvariants.flatMap((i) => i.check(post)) : []),
+    ...(kernelChanged ? kernelInvariants.flatMap((i) => i.check(post.kernel)) : []),
+  ];
   const inv = violationsFailure(checked, 'invariant');
   if (inv !== undefined) return { ...base, checks: invariantsRun(pagingChanged, kernelChanged), failure: inv };
   const checks = invariantsRun(pagingChanged, kernelChanged) + pagingPostconditions.length;

@@ -14,7 +14,10 @@ export function formatPagingOp(op: PagingOp): string {
     case 'reserve':
       return `reserve ${formatBytes(op.bytes)}${op.lazy === true ? ' lazily backed' : ''}${op.vaddr !== undefined ? ` at ${hex(op.vaddr)}` : ''}`;
     case 'map': {
-      const part = op.bytes !== undefined || (op.offset ?? 0) !== 0 ? ` (${op.bytes !== undefined ? formatBytes(op.bytes) : 'the rest'} from offset ${formatBytes(op.offset ?? 0)})` : '';
+      const part =
+        op.bytes !== undefined || (op.offset ?? 0) !== 0
+          ? ` (${op.bytes !== undefined ? formatBytes(op.bytes) : 'the rest'} from offset ${formatBytes(op.offset ?? 0)})`
+          : '';
       return `map frame ${formatCapref(op.frame)}${part} ${op.vaddr !== undefined ? `at ${hex(op.vaddr)}` : 'at a free address'} rights=${op.rights.join('|') || 'none'}`;
     }
     case 'unmap':

@@ -186,7 +186,14 @@ const makers: Readonly<Record<Exclude<PagingMakerName, 'misuse'>, Maker>> = {
   map_fixed: (ix, c) => {
     const s = mapSource(ix, c);
     if (s === undefined) return undefined;
-    return { op: 'map', frame: s.frame, offset: s.offset, ...(s.bytes !== undefined ? { bytes: s.bytes } : {}), vaddr: fixedAddress(ix, c, s.size), rights: s.rights };
+    return {
+      op: 'map',
+      frame: s.frame,
+      offset: s.offset,
+      ...(s.bytes !== undefined ? { bytes: s.bytes } : {}),
+      vaddr: fixedAddress(ix, c, s.size),
+      rights: s.rights,
+    };
   },
   reserve: (ix, c) => {
     const lazy = c.chance(0.55);
@@ -258,7 +265,9 @@ const misuse: Maker = (ix, c) => {
     case 0:
       return ix.ownSlots.length === 0 ? undefined : { op: 'client', call: { op: c.pick(['delete', 'revoke'] as const), target: c.pick(ix.ownSlots) } };
     case 1:
-      return ix.ownSlots.length === 0 || ix.empty.length === 0 ? undefined : { op: 'client', call: { op: 'copy', src: c.pick(ix.ownSlots), dest: c.pick(ix.empty).ref } };
+      return ix.ownSlots.length === 0 || ix.empty.length === 0
+        ? undefined
+        : { op: 'client', call: { op: 'copy', src: c.pick(ix.ownSlots), dest: c.pick(ix.empty).ref } };
     case 2:
       return { op: 'unmap', vaddr: c.int(0, 2 ** 22) };
     default:

@@ -12,7 +12,15 @@
 // CNode (no slot needed, so refilling never recurses), and once the root
 // CNode is full it opens a CSpace extension: a new L1CNode whose slots take
 // further L2CNodes (DEC-ROOT-BY-OBJECT: any live L1CNode can be a capref root).
-import { bootLayout, ROOTCN_SLOT_SUPERCN, ROOTCN_SLOT_SLOT_ALLOC0, ROOTCN_SLOT_SLOT_ALLOC1, ROOTCN_SLOT_SLOT_ALLOC2, ROOTCN_SLOTS_USER, BOOT_L1CNODE_BYTES } from '../../spec/kernel/boot.js';
+import {
+  bootLayout,
+  ROOTCN_SLOT_SUPERCN,
+  ROOTCN_SLOT_SLOT_ALLOC0,
+  ROOTCN_SLOT_SLOT_ALLOC1,
+  ROOTCN_SLOT_SLOT_ALLOC2,
+  ROOTCN_SLOTS_USER,
+  BOOT_L1CNODE_BYTES,
+} from '../../spec/kernel/boot.js';
 import { capref1, capref2, type Capref } from '../../spec/kernel/capref.js';
 import type { KernelConfig } from '../../spec/kernel/config.js';
 import type { Kernel, KernelResult } from '../../spec/kernel/kernel.js';
@@ -87,7 +95,10 @@ export class SimpleMemory implements RamAllocator, SlotAllocator {
     }
     const range = this.free[at.index]!;
     const parent = this.parents[range.parent]!;
-    must(this.kernel.apply({ op: 'retype', src: parent.cap, offset: at.base - parent.base, type: 'RAM', objsize: request.bytes, count: 1, dest: slot.value.slot }), 'retype of RAM');
+    must(
+      this.kernel.apply({ op: 'retype', src: parent.cap, offset: at.base - parent.base, type: 'RAM', objsize: request.bytes, count: 1, dest: slot.value.slot }),
+      'retype of RAM',
+    );
     this.take(at.index, at.base, request.bytes);
     this.granted.set(caprefKey(slot.value.slot), { base: at.base, bytes: request.bytes, parent: range.parent });
     return ok({ cap: slot.value.slot, base: at.base, bytes: request.bytes });
@@ -98,7 +109,8 @@ export class SimpleMemory implements RamAllocator, SlotAllocator {
     if (g === undefined) return err('MM_ERR_NOT_FOUND', 'cap');
     // The client may have deleted the capability, or put something else in its slot.
     const id = this.kernel.apply({ op: 'identify', target: cap });
-    if (!id.ok || id.value.cap.type !== 'RAM' || !('base' in id.value.cap) || id.value.cap.base !== g.base || id.value.cap.bytes !== g.bytes) return err('MM_ERR_NOT_FOUND', 'cap');
+    if (!id.ok || id.value.cap.type !== 'RAM' || !('base' in id.value.cap) || id.value.cap.base !== g.base || id.value.cap.bytes !== g.bytes)
+      return err('MM_ERR_NOT_FOUND', 'cap');
     if (range !== undefined && (range.base !== g.base || range.bytes !== g.bytes)) return err('MM_ERR_OUT_OF_BOUNDS', 'range'); // no partial frees here
     must(this.kernel.apply({ op: 'revoke', target: cap }), 'revoke of freed RAM');
     must(this.kernel.apply({ op: 'delete', target: cap }), 'delete of freed RAM');
@@ -184,7 +196,10 @@ export class SimpleMemory implements RamAllocator, SlotAllocator {
         const slot = at === undefined ? undefined : this.allocSlot();
         if (at === undefined || slot === undefined || !slot.ok) return;
         const parent = this.parents[this.free[at.index]!.parent]!;
-        must(this.kernel.apply({ op: 'retype', src: parent.cap, offset: at.base - parent.base, type: 'L1CNode', objsize: bytes, count: 1, dest: slot.value.slot }), 'retype of a CSpace extension');
+        must(
+          this.kernel.apply({ op: 'retype', src: parent.cap, offset: at.base - parent.base, type: 'L1CNode', objsize: bytes, count: 1, dest: slot.value.slot }),
+          'retype of a CSpace extension',
+        );
         this.take(at.index, at.base, bytes);
         root = { base: at.base, slots: this.extensionSlots, next: 0 };
         this.roots.push(root);
@@ -192,7 +207,18 @@ export class SimpleMemory implements RamAllocator, SlotAllocator {
       const at = this.fit(OBJSIZE_L2CNODE, PAGE, 0, Number.MAX_SAFE_INTEGER);
       if (at === undefined) return;
       const parent = this.parents[this.free[at.index]!.parent]!;
-      must(this.kernel.apply({ op: 'retype', src: parent.cap, offset: at.base - parent.base, type: 'L2CNode', objsize: OBJSIZE_L2CNODE, count: 1, dest: capref1(root.base, root.next) }), 'retype of a slot CNode');
+      must(
+        this.kernel.apply({
+          op: 'retype',
+          src: parent.cap,
+          offset: at.base - parent.base,
+          type: 'L2CNode',
+          objsize: OBJSIZE_L2CNODE,
+          count: 1,
+          dest: capref1(root.base, root.next),
+        }),
+        'retype of a slot CNode',
+      );
       this.take(at.index, at.base, OBJSIZE_L2CNODE);
       // Keep the lowest slots on top: the new CNode's slots go under the ones still free.
       const rest = this.freeSlots.splice(0);

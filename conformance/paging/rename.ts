@@ -103,7 +103,13 @@ export interface RenamedReplay {
  * renaming produced names as it goes. `producers` names the producing step of
  * every slot in the original run (default: these steps' own).
  */
-export function replayRenamed(config: PagingConfig, stacks: PagingFactories, mutant: string | undefined, steps: readonly PagingStep[], producers: Producers = producersOf(steps)): RenamedReplay {
+export function replayRenamed(
+  config: PagingConfig,
+  stacks: PagingFactories,
+  mutant: string | undefined,
+  steps: readonly PagingStep[],
+  producers: Producers = producersOf(steps),
+): RenamedReplay {
   const pair = { model: stacks.model(config), impl: stacks.impl(config, mutant) };
   const names = new Names(producers, new Set(steps));
   let pre = worldOf(pair.model, config);

@@ -39,7 +39,10 @@ function changes(before: PagingState, after: PagingState): string[] {
   for (const r of after.regions) if (!before.regions.some((o) => o.base === r.base)) out.push(`+ ${r.kind} region ${hex(r.base)}..${hex(r.base + r.bytes)}`);
   for (const r of before.regions) if (!after.regions.some((o) => o.base === r.base)) out.push(`- ${r.kind} region ${hex(r.base)}`);
   for (const m of after.mappings)
-    if (!before.mappings.some((o) => key(o) === key(m))) out.push(`+ ${m.kind} mapping ${hex(m.vaddr)}..${hex(m.vaddr + m.bytes)} → ${hex(m.phys)} in ${m.pieces.length} piece${m.pieces.length === 1 ? '' : 's'}`);
+    if (!before.mappings.some((o) => key(o) === key(m)))
+      out.push(
+        `+ ${m.kind} mapping ${hex(m.vaddr)}..${hex(m.vaddr + m.bytes)} → ${hex(m.phys)} in ${m.pieces.length} piece${m.pieces.length === 1 ? '' : 's'}`,
+      );
   for (const m of before.mappings) if (!after.mappings.some((o) => key(o) === key(m))) out.push(`- ${m.kind} mapping ${hex(m.vaddr)}`);
   for (const t of after.tables) if (!before.tables.some((o) => o.phys === t.phys)) out.push(`+ ${t.type} for ${hex(t.vaddr)} at ${hex(t.phys)}`);
   for (const t of before.tables) if (!after.tables.some((o) => o.phys === t.phys)) out.push(`- ${t.type} for ${hex(t.vaddr)} (freed)`);
@@ -49,7 +52,9 @@ function changes(before: PagingState, after: PagingState): string[] {
 /** Tells a trace as a story: each step, its result, and what it changed in the address space (on the model stack). */
 export function explainPagingTrace(trace: PagingTrace, stacks: PagingFactories = defaultPagingFactories): string {
   const stack = stacks.model(trace.config);
-  const lines = [`A paging trace on ${trace.config.kernel.arch}, window 0x${trace.config.paging.vbase.toString(16)}..0x${trace.config.paging.vlimit.toString(16)}, ${trace.steps.length} steps.`];
+  const lines = [
+    `A paging trace on ${trace.config.kernel.arch}, window 0x${trace.config.paging.vbase.toString(16)}..0x${trace.config.paging.vlimit.toString(16)}, ${trace.steps.length} steps.`,
+  ];
   let before = stack.space.observe();
   trace.steps.forEach((s, i) => {
     const op = pagingOpOf(s);

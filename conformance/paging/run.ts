@@ -80,7 +80,8 @@ interface RunOutcome {
   readonly failure?: Failure;
 }
 
-const opLabel = (op: PagingOp): string => (op.op === 'client' ? `client ${op.call.op}` : op.op === 'map' ? (op.vaddr === undefined ? 'map (free address)' : 'map (fixed)') : op.op);
+const opLabel = (op: PagingOp): string =>
+  op.op === 'client' ? `client ${op.call.op}` : op.op === 'map' ? (op.vaddr === undefined ? 'map (free address)' : 'map (fixed)') : op.op;
 
 function pairFor(opts: Pick<PagingConformanceOptions, 'config' | 'stacks' | 'mutant'>): PagingPair {
   return { model: opts.stacks.model(opts.config), impl: opts.stacks.impl(opts.config, opts.mutant) };
@@ -189,7 +190,9 @@ export function runPagingConformance(opts: PagingConformanceOptions): PagingConf
     config: opts.config,
     ...(opts.mutant !== undefined ? { impl: { mutant: opts.mutant } } : {}),
     origin: {
-      command: opts.command ?? `capref conformance paging --seed ${opts.seed} --runs ${failed.run + 1} --steps ${opts.steps}${opts.mutant !== undefined ? ` --mutant ${opts.mutant}` : ''}`,
+      command:
+        opts.command ??
+        `capref conformance paging --seed ${opts.seed} --runs ${failed.run + 1} --steps ${opts.steps}${opts.mutant !== undefined ? ` --mutant ${opts.mutant}` : ''}`,
       seed: opts.seed,
       run: failed.run,
       runs: opts.runs,

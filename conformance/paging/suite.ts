@@ -1,13 +1,12 @@
 // The paging conformance suite as `capref conformance paging` runs it.
-import { join } from 'node:path';
-import { archNames, archProfiles, type ArchName } from '../../spec/kernel/arch.js';
+import { archProfiles, type ArchName } from '../../spec/kernel/arch.js';
 import { defaultKernelConfig } from '../../spec/kernel/config.js';
 import { pagingMutantNames } from '../../impl/paging/index.js';
 import { DEFAULT_VLIMIT, pagingConfigSchema, type PagingConfig } from '../../spec/paging/config.js';
 import { PAGE_SIZE, pagingLevels } from '../../spec/paging/layout.js';
 import { renderTable, sideBySide } from '../stats.js';
 import type { Suite, SuiteOptions, SuiteOutcome } from '../subsystems.js';
-import { readJsonFile, TraceInputError, writeJsonFile } from '../trace.js';
+import { configFromOptions, counterexampleOutcome, regenerateCommand } from '../suite-kit.js';
 import { formatPagingFailure } from './format.js';
 import { runPagingConformance, type PagingRunStats } from './run.js';
 import { defaultPagingFactories } from './stacks.js';
@@ -24,15 +23,7 @@ export function pagingSuiteConfig(arch: ArchName = defaultKernelConfig.arch): Pa
 }
 
 export function pagingConfigFrom(options: Pick<SuiteOptions, 'configFile' | 'arch'>): PagingConfig {
-  if (options.arch !== undefined && !(archNames as readonly string[]).includes(options.arch))
-    throw new TraceInputError('--arch', [`unknown architecture "${options.arch}"; known: ${archNames.join(', ')}`]);
-  const arch = options.arch as ArchName | undefined;
-  if (options.configFile === undefined) return pagingSuiteConfig(arch);
-  const config = readJsonFile(options.configFile, pagingConfigSchema);
-  if (arch === undefined) return config;
-  const r = pagingConfigSchema.safeParse({ ...config, kernel: { ...config.kernel, arch } });
-  if (!r.success) throw new TraceInputError('--arch', r.error.issues.map((i) => i.message));
-  return r.data;
+  return configFromOptions(options, pagingConfigSchema, pagingSuiteConfig, (c, arch) => ({ ...c, kernel: { ...c.kernel, arch } }));
 }
 
 export function pagingSummary(stats: PagingRunStats): string {
@@ -58,35 +49,35 @@ export const pagingSuite: Suite = {
   name: 'paging',
   description: 'self-paging address spaces: reserve, map (fixed and free), unmap, release, lazy faults, and a client that deletes and revokes what it mapped',
   mutants: pagingMutantNames,
+  // A paging step costs about 1.5 ms (two stacks, two kernels): 300 runs keep
+  // `npm start` short, and every mutant falls within the first five.
+  defaultRuns: 300,
+  validate: (options) => void pagingConfigFrom(options),
   run(options: SuiteOptions): SuiteOutcome {
-    const config = pagingConfigFrom(options);
-    const regenerate = (runs: number) =>
-      `capref conformance paging --seed ${options.seed} --runs ${runs} --steps ${options.steps}${options.mutant !== undefined ? ` --mutant ${options.mutant}` : ''}${options.configFile !== undefined ? ` --config ${options.configFile}` : ''}${options.arch !== undefined ? ` --arch ${options.arch}` : ''}`;
     const r = runPagingConformance({
-      config,
+      config: pagingConfigFrom(options),
       seed: options.seed,
       runs: options.runs,
       steps: options.steps,
       stacks: defaultPagingFactories,
       ...(options.mutant !== undefined ? { mutant: options.mutant } : {}),
       onRun: (run, stats) => options.onProgress?.(run + 1, options.runs, stats.steps),
-      command: regenerate(options.runs),
+      command: regenerateCommand('paging', options, options.runs),
     });
     const summary = pagingSummary(r.stats);
     if (r.passed) return { subsystem: 'paging', passed: true, runs: r.stats.runs, steps: r.stats.steps, summary };
     const cx = r.counterexample!;
-    const file = join(options.outDir, `paging-seed${options.seed}-run${r.failedRun}${options.mutant !== undefined ? `-${options.mutant}` : ''}.json`);
-    const trace = { ...cx, origin: { ...cx.origin!, command: regenerate(r.failedRun! + 1) } };
-    writeJsonFile(file, trace);
-    return {
+    const trace = { ...cx, origin: { ...cx.origin!, command: regenerateCommand('paging', options, r.failedRun! + 1) } };
+    return counterexampleOutcome({
       subsystem: 'paging',
-      passed: false,
+      options,
+      failedRun: r.failedRun!,
+      unshrunkLength: r.unshrunkLength!,
+      trace,
+      report: formatPagingFailure(trace, cx.failure!),
       runs: r.stats.runs,
       steps: r.stats.steps,
       summary,
-      report: `counterexample found in run ${r.failedRun} (shrunk from ${r.unshrunkLength} to ${cx.steps.length} steps): ${formatPagingFailure(trace, cx.failure!)}`,
-      counterexampleFile: file,
-      reproduce: [`capref replay ${file}`, regenerate(r.failedRun! + 1)],
-    };
+    });
   },
 };

@@ -117,7 +117,13 @@ export class AllocTable {
       const page = old.keys[i]!;
       if (page === EMPTY) continue;
       const cap = this.caps.get(page);
-      this.set({ base: page * BASE_PAGE_SIZE, bytes: old.bytes[i]!, use: allocationUses[old.use[i]!]!, parent: old.parent[i]!, ...(cap !== undefined ? { cap } : {}) });
+      this.set({
+        base: page * BASE_PAGE_SIZE,
+        bytes: old.bytes[i]!,
+        use: allocationUses[old.use[i]!]!,
+        parent: old.parent[i]!,
+        ...(cap !== undefined ? { cap } : {}),
+      });
     }
   }
 

@@ -17,7 +17,18 @@ import { BASE_PAGE_SIZE } from '../../spec/kernel/types.js';
 import { err, ok } from '../../spec/result.js';
 import { MAX_NODES_PER_OP, nodesPerFrame, REFILL_NODES, REFILL_SLOTS, type MmConfig, type MmParams } from '../../spec/mm/config.js';
 import { allocOpOf, mmBoot, type MemoryManager, type MmResult, type MmResultOf, type RamRequest } from '../../spec/mm/mm.js';
-import { alignmentOf, type AddOp, type AllocOp, type ClientOp, type FreeOp, type MmOp, type PhysRange, type RamGrant, type ReclaimOp, type SlotFreeOp } from '../../spec/mm/ops.js';
+import {
+  alignmentOf,
+  type AddOp,
+  type AllocOp,
+  type ClientOp,
+  type FreeOp,
+  type MmOp,
+  type PhysRange,
+  type RamGrant,
+  type ReclaimOp,
+  type SlotFreeOp,
+} from '../../spec/mm/ops.js';
 import { EXTENSION_L1_SLOTS, isPageMultiple, refillNeedsSlot, refillSize, validAlignment, validSize, type RefillAction } from '../../spec/mm/policy.js';
 import { remaindersOf, slotsNamedBy } from '../../spec/mm/preconditions.js';
 import { canonicalMmState, internalObjectType, type MmState, type Parent } from '../../spec/mm/state.js';
@@ -35,7 +46,6 @@ export interface ImplMmOptions {
 interface ParentRec extends Parent {
   readonly end: number;
 }
-
 
 export class ImplMm implements MemoryManager {
   private readonly p: MmParams;
@@ -281,7 +291,8 @@ export class ImplMm implements MemoryManager {
     if (k.type !== 'RAM' || this.allocs.clientBytes(k.base) !== k.bytes) return err('MM_ERR_NOT_FOUND', 'cap');
     const a = { base: k.base, bytes: k.bytes, parent: this.allocs.parentOf(k.base) };
     const r = op.range ?? { base: a.base, bytes: a.bytes };
-    if (!(r.bytes > 0 && isPageMultiple(r.base) && isPageMultiple(r.bytes) && r.base >= a.base && regionEnd(r) <= regionEnd(a))) return err('MM_ERR_OUT_OF_BOUNDS', 'range');
+    if (!(r.bytes > 0 && isPageMultiple(r.base) && isPageMultiple(r.bytes) && r.base >= a.base && regionEnd(r) <= regionEnd(a)))
+      return err('MM_ERR_OUT_OF_BOUNDS', 'range');
     let kept = remaindersOf(a, r);
     if (this.slots.free + 1 < kept.length) return err('LIB_ERR_SLOT_ALLOC_NO_SPACE');
     if (this.freeNodes() < kept.length) return err('LIB_ERR_SLAB_ALLOC_FAIL');

@@ -8,9 +8,9 @@ export const mmMutants = {
   'free-without-revoke': 'free deletes the capability handed back but does not revoke its copies and descendants',
   'reclaim-unchecked': 'reclaim frees the range without asking the kernel whether anything still covers it',
   'whole-parent-grant': 'an allocation may cover a whole parent (the kernel makes it a copy of the parent)',
-  'internal-slot-unmarked': 'slots holding the manager\'s own objects are not marked taken',
+  'internal-slot-unmarked': "slots holding the manager's own objects are not marked taken",
   'late-slab-refill': 'the slab is refilled one node later than the low-water mark says',
-  'range-limit-ignored': 'a ranged allocation respects the range\'s base but not its limit',
+  'range-limit-ignored': "a ranged allocation respects the range's base but not its limit",
   'partial-free-drops-upper': 'a partial free frees the part above the range too, instead of re-issuing it',
 } as const;
 

@@ -80,7 +80,7 @@ export class SlotTable {
     const freeBits = new Uint32Array(WORDS).fill(0xffffffff);
     let byL1 = this.index.get(cnode.cap.root);
     if (byL1 === undefined) this.index.set(cnode.cap.root, (byL1 = new Map()));
-    byL1.set(cnode.cap.cptr, this.cnodes.length);
+    byL1.set(l1IndexOf(cnode.cap.cptr), this.cnodes.length);
     this.withFree.add(this.cnodes.length);
     this.cnodes.push({ cnode, owner: new Uint8Array(L2_CNODE_SLOTS), freeBits, free: L2_CNODE_SLOTS });
     this.freeTotal += L2_CNODE_SLOTS;
@@ -95,7 +95,7 @@ export class SlotTable {
 
   ref(cn: number, slot: number): Capref {
     const c = this.cnodes[cn]!.cnode.cap;
-    return capref2(c.root, c.cptr, slot);
+    return capref2(c.root, l1IndexOf(c.cptr), slot);
   }
 
   ownerOf(ref: Capref): SlotOwner | undefined {

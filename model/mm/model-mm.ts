@@ -12,7 +12,17 @@ import { BASE_PAGE_SIZE, L2_CNODE_SLOTS } from '../../spec/kernel/types.js';
 import { err, ok } from '../../spec/result.js';
 import { MAX_NODES_PER_OP, nodesPerFrame, REFILL_NODES, REFILL_SLOTS, type MmConfig, type MmParams } from '../../spec/mm/config.js';
 import { mmBoot, type MemoryManager, type MmResult, type MmResultOf, type RamRequest, allocOpOf } from '../../spec/mm/mm.js';
-import { alignmentOf, type AddOp, type AllocOp, type FreeOp, type MmOp, type RamGrant, type ReclaimOp, type SlotFreeOp, type ClientOp } from '../../spec/mm/ops.js';
+import {
+  alignmentOf,
+  type AddOp,
+  type AllocOp,
+  type FreeOp,
+  type MmOp,
+  type RamGrant,
+  type ReclaimOp,
+  type SlotFreeOp,
+  type ClientOp,
+} from '../../spec/mm/ops.js';
 import { EXTENSION_L1_SLOTS, fitIn, isPageMultiple, refillNeedsSlot, refillSize, validAlignment, validSize, type RefillAction } from '../../spec/mm/policy.js';
 import { remaindersOf, slotsNamedBy } from '../../spec/mm/preconditions.js';
 import { canonicalMmState, internalObjectType, type AllocationUse, type MmState, type Parent, type SlotCNode } from '../../spec/mm/state.js';
@@ -170,7 +180,8 @@ export class ModelMm implements MemoryManager {
   }
 
   private clientAllocationAt(base: number, bytes?: number): Node | undefined {
-    for (let n = this.head; n !== undefined; n = n.next) if (!n.free && n.use === 'client' && n.base === base && (bytes === undefined || n.bytes === bytes)) return n;
+    for (let n = this.head; n !== undefined; n = n.next)
+      if (!n.free && n.use === 'client' && n.base === base && (bytes === undefined || n.bytes === bytes)) return n;
     return undefined;
   }
 
@@ -179,7 +190,7 @@ export class ModelMm implements MemoryManager {
   /** The allocator CNode and slot a capref names, if it names one. */
   private slotAt(ref: Capref): { cn: ModelCNode; slot: number } | undefined {
     if (ref.level !== 2) return undefined;
-    const cn = this.cnodes.find((c) => c.cap.root === ref.root && c.cap.cptr === l1IndexOf(ref.cptr));
+    const cn = this.cnodes.find((c) => c.cap.root === ref.root && l1IndexOf(c.cap.cptr) === l1IndexOf(ref.cptr));
     return cn === undefined ? undefined : { cn, slot: l2SlotOf(ref.cptr) };
   }
 
@@ -197,7 +208,7 @@ export class ModelMm implements MemoryManager {
   private lowestFreeSlot(): Capref | undefined {
     for (const cn of this.cnodes) {
       const s = cn.owner.indexOf('free');
-      if (s >= 0) return capref2(cn.cap.root, cn.cap.cptr, s);
+      if (s >= 0) return capref2(cn.cap.root, l1IndexOf(cn.cap.cptr), s);
     }
     return undefined;
   }
@@ -208,7 +219,7 @@ export class ModelMm implements MemoryManager {
   }
 
   private clientSlots(): Capref[] {
-    return this.cnodes.flatMap((cn) => cn.owner.flatMap((o, s) => (o === 'client' ? [capref2(cn.cap.root, cn.cap.cptr, s)] : [])));
+    return this.cnodes.flatMap((cn) => cn.owner.flatMap((o, s) => (o === 'client' ? [capref2(cn.cap.root, l1IndexOf(cn.cap.cptr), s)] : [])));
   }
 
   // --- the kernel --------------------------------------------------------------------
@@ -232,7 +243,9 @@ export class ModelMm implements MemoryManager {
 
   /** Where the next refill L2CNode goes: the reserved root slots, then the newest CSpace extension. */
   private nextL2CNodeSlot(): Capref | undefined {
-    const inRoot = this.cnodes.filter((c) => c.cap.root === this.root && c.cap.cptr >= this.p.rootSlotsFirst && c.cap.cptr < this.p.rootSlotsEnd).length;
+    const inRoot = this.cnodes.filter(
+      (c) => c.cap.root === this.root && l1IndexOf(c.cap.cptr) >= this.p.rootSlotsFirst && l1IndexOf(c.cap.cptr) < this.p.rootSlotsEnd,
+    ).length;
     if (inRoot < this.p.rootSlotsEnd - this.p.rootSlotsFirst) return capref1(this.root, this.p.rootSlotsFirst + inRoot);
     for (const n of this.nodes())
       if (n.use === 'l1cnode') {
@@ -344,7 +357,8 @@ export class ModelMm implements MemoryManager {
     const a = k.type === 'RAM' ? this.clientAllocationAt(k.base, k.bytes) : undefined;
     if (a === undefined) return err('MM_ERR_NOT_FOUND', 'cap');
     const r = op.range ?? { base: a.base, bytes: a.bytes };
-    if (!(r.bytes > 0 && isPageMultiple(r.base) && isPageMultiple(r.bytes) && r.base >= a.base && regionEnd(r) <= regionEnd(a))) return err('MM_ERR_OUT_OF_BOUNDS', 'range');
+    if (!(r.bytes > 0 && isPageMultiple(r.base) && isPageMultiple(r.bytes) && r.base >= a.base && regionEnd(r) <= regionEnd(a)))
+      return err('MM_ERR_OUT_OF_BOUNDS', 'range');
     const kept = remaindersOf(a, r);
     if (this.freeSlots() + 1 < kept.length) return err('LIB_ERR_SLOT_ALLOC_NO_SPACE');
     if (this.freeNodes() < kept.length) return err('LIB_ERR_SLAB_ALLOC_FAIL');
@@ -387,7 +401,8 @@ export class ModelMm implements MemoryManager {
     if (at === undefined) return err('LIB_ERR_SLOT_ALLOC_WRONG_CNODE', 'slot');
     const cn = at.cn;
     if (!this.isClientSlot(op.slot)) return err('LIB_ERR_SLOT_UNALLOCATED', 'slot');
-    if (this.kernel.apply({ op: 'identify', target: capref2(cn.cap.root, cn.cap.cptr, l2SlotOf(op.slot.cptr)) }).ok) return err('MM_ERR_SLOT_NOT_EMPTY', 'slot');
+    if (this.kernel.apply({ op: 'identify', target: capref2(cn.cap.root, l1IndexOf(cn.cap.cptr), l2SlotOf(op.slot.cptr)) }).ok)
+      return err('MM_ERR_SLOT_NOT_EMPTY', 'slot');
     this.take(op.slot, 'free');
     this.refill();
     return ok({});
@@ -419,9 +434,7 @@ export class ModelMm implements MemoryManager {
     return canonicalMmState({
       parents: this.parents,
       free: nodes.filter((n) => n.free).map((n) => ({ base: n.base, bytes: n.bytes })),
-      allocations: nodes
-        .filter((n) => !n.free)
-        .map((n) => ({ base: n.base, bytes: n.bytes, use: n.use!, ...(n.cap !== undefined ? { cap: n.cap } : {}) })),
+      allocations: nodes.filter((n) => !n.free).map((n) => ({ base: n.base, bytes: n.bytes, use: n.use!, ...(n.cap !== undefined ? { cap: n.cap } : {}) })),
       slab: { nodeBytes: this.p.nodeBytes, capacity: this.capacity, used: this.usedNodes() },
       slots: { cnodes: this.cnodes.map((c) => ({ cap: c.cap, base: c.base })), free: this.freeSlots(), client: this.clientSlots() },
     });

@@ -29,14 +29,61 @@ export const MIN_NODES_PER_FRAME = 8;
 
 export const mmParamsSchema = z
   .strictObject({
-    nodeBytes: z.number().int().min(16).max(4 * KIB).default(64).describe('bytes of one metadata node (a region of the free list or an allocation record)'),
-    staticNodes: z.number().int().min(MAX_NODES_PER_OP + REFILL_NODES).max(1 << 20).default(64).describe('nodes in the static buffer the slab starts with'),
-    slabFrameBytes: z.number().int().min(BASE_PAGE_SIZE).max(1 << 30).default(16 * KIB).describe('size of one slab refill (a Frame)'),
-    slabLowWater: z.number().int().min(MAX_NODES_PER_OP + REFILL_NODES).default(16).describe('refill the slab when fewer nodes than this are free'),
-    slotLowWater: z.number().int().min(MAX_SLOTS_PER_OP + 2 * REFILL_SLOTS).max(16 * L2_CNODE_SLOTS).default(16).describe('refill the slot allocator when fewer slots than this are free'),
-    slotCNodes: z.number().int().min(1).max(3).default(3).describe('how many of the boot CSpace\'s slot-allocator L2CNodes (root slots 7, 8, 9) the allocator starts with'),
-    rootSlotsFirst: z.number().int().min(ROOTCN_SLOTS_USER).max(255).default(ROOTCN_SLOTS_USER).describe('first root CNode slot a slot refill may fill with an L2CNode'),
-    rootSlotsEnd: z.number().int().min(ROOTCN_SLOTS_USER + 1).max(256).default(256).describe('root CNode slots below this may take refill L2CNodes; beyond, refills open a CSpace extension'),
+    nodeBytes: z
+      .number()
+      .int()
+      .min(16)
+      .max(4 * KIB)
+      .default(64)
+      .describe('bytes of one metadata node (a region of the free list or an allocation record)'),
+    staticNodes: z
+      .number()
+      .int()
+      .min(MAX_NODES_PER_OP + REFILL_NODES)
+      .max(1 << 20)
+      .default(64)
+      .describe('nodes in the static buffer the slab starts with'),
+    slabFrameBytes: z
+      .number()
+      .int()
+      .min(BASE_PAGE_SIZE)
+      .max(1 << 30)
+      .default(16 * KIB)
+      .describe('size of one slab refill (a Frame)'),
+    slabLowWater: z
+      .number()
+      .int()
+      .min(MAX_NODES_PER_OP + REFILL_NODES)
+      .default(16)
+      .describe('refill the slab when fewer nodes than this are free'),
+    slotLowWater: z
+      .number()
+      .int()
+      .min(MAX_SLOTS_PER_OP + 2 * REFILL_SLOTS)
+      .max(16 * L2_CNODE_SLOTS)
+      .default(16)
+      .describe('refill the slot allocator when fewer slots than this are free'),
+    slotCNodes: z
+      .number()
+      .int()
+      .min(1)
+      .max(3)
+      .default(3)
+      .describe("how many of the boot CSpace's slot-allocator L2CNodes (root slots 7, 8, 9) the allocator starts with"),
+    rootSlotsFirst: z
+      .number()
+      .int()
+      .min(ROOTCN_SLOTS_USER)
+      .max(255)
+      .default(ROOTCN_SLOTS_USER)
+      .describe('first root CNode slot a slot refill may fill with an L2CNode'),
+    rootSlotsEnd: z
+      .number()
+      .int()
+      .min(ROOTCN_SLOTS_USER + 1)
+      .max(256)
+      .default(256)
+      .describe('root CNode slots below this may take refill L2CNodes; beyond, refills open a CSpace extension'),
   })
   .superRefine((p, ctx) => {
     if (p.slabFrameBytes % BASE_PAGE_SIZE !== 0) ctx.addIssue({ code: 'custom', path: ['slabFrameBytes'], message: 'must be a multiple of 4096' });

@@ -21,9 +21,9 @@ export const mmErrors = {
   // capref: checks Barrelfish's libmm does not make.
   MM_ERR_BAD_ALIGNMENT: 'capref: the alignment is not a power of two between 4 KiB and the largest supported alignment',
   MM_ERR_WRONG_TYPE: 'capref: the capability is not a RAM capability',
-  MM_ERR_IN_USE: 'capref: a capability other than the manager\'s parents still covers the range (the kernel\'s is_retypeable answers SYS_ERR_REVOKE_FIRST)',
+  MM_ERR_IN_USE: "capref: a capability other than the manager's parents still covers the range (the kernel's is_retypeable answers SYS_ERR_REVOKE_FIRST)",
   MM_ERR_SLOT_NOT_EMPTY: 'capref: the slot to free still holds a capability',
-  MM_ERR_FOREIGN_SLOT: 'capref: the client named a slot it does not hold (in Barrelfish its own CSpace would not even contain the manager\'s slots)',
+  MM_ERR_FOREIGN_SLOT: "capref: the client named a slot it does not hold (in Barrelfish its own CSpace would not even contain the manager's slots)",
 } as const;
 
 export type MmError = keyof typeof mmErrors;

@@ -3,7 +3,7 @@
 // observations (the manager's and the kernel's). Each invariant has a stable
 // id, a plain-language explanation and its source; conformance runs every
 // one after every step, on model and impl alike.
-import { capref2 } from '../kernel/capref.js';
+import { capref2, l1IndexOf } from '../kernel/capref.js';
 import { hex, type Violation } from '../kernel/invariants/framework.js';
 import { overlapsDescendant } from '../kernel/preconditions/retype.js';
 import { memDescends } from '../kernel/relations.js';
@@ -57,7 +57,8 @@ export const mmInvariants: readonly MmInvariant[] = [
         if (k === undefined || k.type !== 'RAM' || k.base !== p.base || k.bytes !== p.bytes)
           out.push({ invariant: 'MM-PARENTS-KEPT', message: `parent ${range(p)} is not a RAM capability of that region at ${formatCapref(p.cap)}` });
         const next = w.mm.parents[i + 1];
-        if (next !== undefined && regionEnd(p) > next.base) out.push({ invariant: 'MM-PARENTS-KEPT', message: `parents ${range(p)} and ${range(next)} overlap` });
+        if (next !== undefined && regionEnd(p) > next.base)
+          out.push({ invariant: 'MM-PARENTS-KEPT', message: `parents ${range(p)} and ${range(next)} overlap` });
       });
       return out;
     },
@@ -98,7 +99,8 @@ export const mmInvariants: readonly MmInvariant[] = [
         covered += r.bytes;
       }
       const managed = w.mm.parents.reduce((n, p) => n + p.bytes, 0);
-      if (covered !== managed) out.push({ invariant: 'MM-PARTITION', message: `free and allocated ranges cover ${covered} bytes; the parents hold ${managed}` });
+      if (covered !== managed)
+        out.push({ invariant: 'MM-PARTITION', message: `free and allocated ranges cover ${covered} bytes; the parents hold ${managed}` });
       return out;
     },
   },
@@ -165,10 +167,10 @@ export const mmInvariants: readonly MmInvariant[] = [
   {
     id: 'MM-METADATA-PRESENT',
     family: 6,
-    title: 'The manager\'s own objects exist',
+    title: "The manager's own objects exist",
     explanation:
-      'Every metadata allocation (a slab Frame, a slot-allocator L2CNode, a CSpace-extension L1CNode) is an object of its type with exactly the allocation\'s region, in the slot the manager keeps it in, and descends from the parent; every L2CNode of the slot allocator is in its L1 slot.',
-    source: 'seeds/002 (slab and slot allocators refilled from the manager\'s memory); DEC-MM-METADATA',
+      "Every metadata allocation (a slab Frame, a slot-allocator L2CNode, a CSpace-extension L1CNode) is an object of its type with exactly the allocation's region, in the slot the manager keeps it in, and descends from the parent; every L2CNode of the slot allocator is in its L1 slot.",
+    source: "seeds/002 (slab and slot allocators refilled from the manager's memory); DEC-MM-METADATA",
     check: (w) => {
       const out: Violation[] = [];
       for (const a of w.mm.allocations) {
@@ -176,8 +178,18 @@ export const mmInvariants: readonly MmInvariant[] = [
         const k = a.cap === undefined ? undefined : memoryCapAt(core0(w), a.cap);
         const parent = parentOf(w.mm.parents, a);
         const parentCap = parent === undefined ? undefined : memoryCapAt(core0(w), parent.cap);
-        if (k === undefined || k.type !== internalObjectType[a.use] || k.base !== a.base || k.bytes !== a.bytes || parentCap === undefined || !memDescends(k, parentCap))
-          out.push({ invariant: 'MM-METADATA-PRESENT', message: `${a.use} allocation ${range(a)} has no ${internalObjectType[a.use]} descending from its parent at ${a.cap ? formatCapref(a.cap) : '(no slot)'}` });
+        if (
+          k === undefined ||
+          k.type !== internalObjectType[a.use] ||
+          k.base !== a.base ||
+          k.bytes !== a.bytes ||
+          parentCap === undefined ||
+          !memDescends(k, parentCap)
+        )
+          out.push({
+            invariant: 'MM-METADATA-PRESENT',
+            message: `${a.use} allocation ${range(a)} has no ${internalObjectType[a.use]} descending from its parent at ${a.cap ? formatCapref(a.cap) : '(no slot)'}`,
+          });
       }
       for (const cn of w.mm.slots.cnodes) {
         const k = memoryCapAt(core0(w), cn.cap);
@@ -197,9 +209,15 @@ export const mmInvariants: readonly MmInvariant[] = [
     check: (w) => {
       const out: Violation[] = [];
       const s = w.mm.slab;
-      if (s.nodeBytes !== w.config.mm.nodeBytes) out.push({ invariant: 'MM-SLAB-ACCOUNTING', message: `node size ${s.nodeBytes}, configured ${w.config.mm.nodeBytes}` });
-      if (s.used !== nodeDemand(w.mm)) out.push({ invariant: 'MM-SLAB-ACCOUNTING', message: `slab reports ${s.used} nodes used; the state needs ${nodeDemand(w.mm)}` });
-      if (s.capacity !== slabCapacity(w.mm, w.config.mm)) out.push({ invariant: 'MM-SLAB-ACCOUNTING', message: `slab reports capacity ${s.capacity}; its buffer and frames hold ${slabCapacity(w.mm, w.config.mm)}` });
+      if (s.nodeBytes !== w.config.mm.nodeBytes)
+        out.push({ invariant: 'MM-SLAB-ACCOUNTING', message: `node size ${s.nodeBytes}, configured ${w.config.mm.nodeBytes}` });
+      if (s.used !== nodeDemand(w.mm))
+        out.push({ invariant: 'MM-SLAB-ACCOUNTING', message: `slab reports ${s.used} nodes used; the state needs ${nodeDemand(w.mm)}` });
+      if (s.capacity !== slabCapacity(w.mm, w.config.mm))
+        out.push({
+          invariant: 'MM-SLAB-ACCOUNTING',
+          message: `slab reports capacity ${s.capacity}; its buffer and frames hold ${slabCapacity(w.mm, w.config.mm)}`,
+        });
       if (s.used > s.capacity) out.push({ invariant: 'MM-SLAB-ACCOUNTING', message: `slab uses ${s.used} nodes of ${s.capacity}` });
       return out;
     },
@@ -207,9 +225,9 @@ export const mmInvariants: readonly MmInvariant[] = [
   {
     id: 'MM-SLOT-ACCOUNTING',
     family: 6,
-    title: 'Every slot is free, the client\'s or the manager\'s — exactly one',
+    title: "Every slot is free, the client's or the manager's — exactly one",
     explanation:
-      'The slots the client holds and the slots the manager keeps its objects in are slots of the allocator\'s CNodes, never the same slot twice, and the free count is what is left. A free slot is empty in the kernel, so the next retype into it succeeds.',
+      "The slots the client holds and the slots the manager keeps its objects in are slots of the allocator's CNodes, never the same slot twice, and the free count is what is left. A free slot is empty in the kernel, so the next retype into it succeeds.",
     source: 'seeds/002 (the slot allocator); DEC-MM-SLOT-EMPTY',
     check: (w) => {
       const out: Violation[] = [];
@@ -221,12 +239,13 @@ export const mmInvariants: readonly MmInvariant[] = [
         keys.add(caprefKey(r));
       }
       const free = L2_CNODE_SLOTS * w.mm.slots.cnodes.length - keys.size;
-      if (w.mm.slots.free !== free) out.push({ invariant: 'MM-SLOT-ACCOUNTING', message: `${w.mm.slots.free} slots reported free; ${free} are neither held nor kept` });
+      if (w.mm.slots.free !== free)
+        out.push({ invariant: 'MM-SLOT-ACCOUNTING', message: `${w.mm.slots.free} slots reported free; ${free} are neither held nor kept` });
       const allocatorCNodes = new Map(w.mm.slots.cnodes.map((cn) => [cn.base, cn] as const));
       for (const e of core0(w).ctes) {
         const cn = allocatorCNodes.get(e.cnode);
         if (cn === undefined) continue;
-        const ref = capref2(cn.cap.root, cn.cap.cptr, e.slot);
+        const ref = capref2(cn.cap.root, l1IndexOf(cn.cap.cptr), e.slot);
         if (!keys.has(caprefKey(ref))) out.push({ invariant: 'MM-SLOT-ACCOUNTING', message: `free slot ${formatCapref(ref)} holds a ${e.cap.type}` });
       }
       return out;
@@ -241,7 +260,14 @@ export const mmInvariants: readonly MmInvariant[] = [
     source: 'seeds/002 CHALLENGES; seeds/001 §2.5; policy.ts nextRefill',
     check: (w) => {
       const due = nextRefill(w.mm, w.boot.root, w.config.mm);
-      return due === undefined ? [] : [{ invariant: 'MM-REFILLED', message: `a ${due} refill is due and possible (${w.mm.slots.free} free slots, ${w.mm.slab.capacity - w.mm.slab.used} free nodes)` }];
+      return due === undefined
+        ? []
+        : [
+            {
+              invariant: 'MM-REFILLED',
+              message: `a ${due} refill is due and possible (${w.mm.slots.free} free slots, ${w.mm.slab.capacity - w.mm.slab.used} free nodes)`,
+            },
+          ];
     },
   },
 ];

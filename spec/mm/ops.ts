@@ -53,10 +53,7 @@ export const allocOpSchema = z.strictObject({
 export const freeOpSchema = z.strictObject({
   op: z.literal('free'),
   cap: caprefSchema.describe('the RAM capability the manager handed out (the client gives it back)'),
-  range: z
-    .strictObject({ base: addrSchema, bytes: addrSchema })
-    .optional()
-    .describe('the part to free (a partial free); absent frees the whole allocation'),
+  range: z.strictObject({ base: addrSchema, bytes: addrSchema }).optional().describe('the part to free (a partial free); absent frees the whole allocation'),
 });
 export const reclaimOpSchema = z.strictObject({
   op: z.literal('reclaim'),

@@ -44,7 +44,12 @@ export function fitIn(f: Region, p: Region, bytes: number, alignment: number, ra
  * lowest address, aligned to `alignment`, at which `bytes` fit inside one
  * free range (and within `range`, when given). Undefined when none does.
  */
-export function firstFit(state: Pick<MmState, 'free' | 'parents'>, bytes: number, alignment: number, range?: PhysRange): { base: number; parent: Parent } | undefined {
+export function firstFit(
+  state: Pick<MmState, 'free' | 'parents'>,
+  bytes: number,
+  alignment: number,
+  range?: PhysRange,
+): { base: number; parent: Parent } | undefined {
   for (const f of state.free) {
     if (range !== undefined && (regionEnd(f) <= range.base || f.base >= range.limit)) continue;
     const p = parentOf(state.parents, f);
@@ -66,7 +71,7 @@ export function internalSlots(state: Pick<MmState, 'allocations'>): Capref[] {
 export function lowestFreeSlot(state: Pick<MmState, 'allocations' | 'slots'>): Capref | undefined {
   const used = new Set([...state.slots.client, ...internalSlots(state)].map(caprefKey));
   for (const cn of state.slots.cnodes) {
-    const l1 = cn.cap.cptr;
+    const l1 = l1IndexOf(cn.cap.cptr);
     for (let s = 0; s < L2_CNODE_SLOTS; s++) {
       const ref = capref2(cn.cap.root, l1, s);
       if (!used.has(caprefKey(ref))) return ref;
@@ -79,7 +84,7 @@ export function lowestFreeSlot(state: Pick<MmState, 'allocations' | 'slots'>): C
 export function slotCNodeOf(state: Pick<MmState, 'slots'>, ref: Capref): MmState['slots']['cnodes'][number] | undefined {
   if (ref.level !== 2) return undefined;
   const l1 = l1IndexOf(ref.cptr);
-  return state.slots.cnodes.find((c) => c.cap.root === ref.root && c.cap.level === 1 && c.cap.cptr === l1);
+  return state.slots.cnodes.find((c) => c.cap.root === ref.root && c.cap.level === 1 && l1IndexOf(c.cap.cptr) === l1);
 }
 
 export const slotIndexOf = (ref: Capref): number => l2SlotOf(ref.cptr);
@@ -121,7 +126,9 @@ export const EXTENSION_L1_SLOTS = CSPACE_EXTENSION_BYTES / CTE_SIZE;
  * Undefined when every table is full (the next slot refill opens an extension).
  */
 export function nextL2CNodeSlot(state: Pick<MmState, 'allocations' | 'slots'>, root: number, p: MmParams): Capref | undefined {
-  const inRoot = state.slots.cnodes.filter((c) => c.cap.root === root && c.cap.cptr >= p.rootSlotsFirst && c.cap.cptr < p.rootSlotsEnd).length;
+  const inRoot = state.slots.cnodes.filter(
+    (c) => c.cap.root === root && l1IndexOf(c.cap.cptr) >= p.rootSlotsFirst && l1IndexOf(c.cap.cptr) < p.rootSlotsEnd,
+  ).length;
   if (inRoot < p.rootSlotsEnd - p.rootSlotsFirst) return capref1(root, p.rootSlotsFirst + inRoot);
   for (const ext of state.allocations.filter((a) => a.use === 'l1cnode')) {
     const used = state.slots.cnodes.filter((c) => c.cap.root === ext.base).length;

@@ -28,12 +28,14 @@ const range = (r: Region) => `[${hex(r.base)}, ${hex(regionEnd(r))})`;
 function grantViolations(id: string, post: MmWorld, g: RamGrant): Violation[] {
   const out: Violation[] = [];
   const k = memoryCapAt(post.kernel.cores[0]!, g.cap);
-  if (k === undefined || k.type !== 'RAM' || k.base !== g.base || k.bytes !== g.bytes) out.push(v(id, `${formatCapref(g.cap)} does not hold a RAM capability of ${range(g)}`));
+  if (k === undefined || k.type !== 'RAM' || k.base !== g.base || k.bytes !== g.bytes)
+    out.push(v(id, `${formatCapref(g.cap)} does not hold a RAM capability of ${range(g)}`));
   const p = parentOf(post.mm.parents, g);
   const pk = p === undefined ? undefined : memoryCapAt(post.kernel.cores[0]!, p.cap);
   if (k !== undefined && (pk === undefined || !memDescends(k, pk))) out.push(v(id, `the capability for ${range(g)} does not strictly descend from a parent`));
   if (!isClientSlot(post.mm, g.cap)) out.push(v(id, `${formatCapref(g.cap)} is not a slot the client holds`));
-  if (!post.mm.allocations.some((a) => a.use === 'client' && a.base === g.base && a.bytes === g.bytes)) out.push(v(id, `${range(g)} is not recorded as a client allocation`));
+  if (!post.mm.allocations.some((a) => a.use === 'client' && a.base === g.base && a.bytes === g.bytes))
+    out.push(v(id, `${range(g)} is not recorded as a client allocation`));
   return out;
 }
 
@@ -57,13 +59,15 @@ export const mmPostconditions: readonly MmPostcondition[] = [
     explanation: 'Every check comes before any effect: a step that returns an error leaves the manager and the kernel exactly as they were.',
     source: 'DESIGN.md "The contract between model and impl"; DEC-ATOMIC-MINT',
     check: (pre, _op, result, post) =>
-      result.ok || (jsonEqual(pre.mm, post.mm) && jsonEqual(pre.kernel, post.kernel)) ? [] : [v('MM-ATOMIC-FAILURE', `the step failed with ${result.error} but changed the state`)],
+      result.ok || (jsonEqual(pre.mm, post.mm) && jsonEqual(pre.kernel, post.kernel))
+        ? []
+        : [v('MM-ATOMIC-FAILURE', `the step failed with ${result.error} but changed the state`)],
   },
   {
     id: 'MM-GRANT-MEETS-REQUEST',
     title: 'Every allocation meets its size, alignment and range',
     explanation:
-      'A successful allocation hands out exactly the size asked for, at a base aligned as asked, inside the physical range when one was given — as a RAM capability of exactly that region that strictly descends from one of the manager\'s parents, in a slot the client now holds.',
+      "A successful allocation hands out exactly the size asked for, at a base aligned as asked, inside the physical range when one was given — as a RAM capability of exactly that region that strictly descends from one of the manager's parents, in a slot the client now holds.",
     source: 'DESIGN.md family 6; seeds/002 (mm_alloc_aligned); seeds/001 §2.8',
     check: (_pre, op, result, post) => {
       if (op.op !== 'alloc' || !result.ok) return [];
@@ -80,7 +84,7 @@ export const mmPostconditions: readonly MmPostcondition[] = [
     id: 'MM-FREED-ALLOCATABLE',
     title: 'Freed memory becomes allocatable again',
     explanation:
-      'After a free or a reclaim the released range is free — merged with its free neighbours — so the next request that fits there gets it (unless the refill after the step took part of it for the manager\'s own metadata, by the same first-fit rule); what a partial free keeps comes back as new grants; the slot the capability was handed in returns to the slot allocator.',
+      "After a free or a reclaim the released range is free — merged with its free neighbours — so the next request that fits there gets it (unless the refill after the step took part of it for the manager's own metadata, by the same first-fit rule); what a partial free keeps comes back as new grants; the slot the capability was handed in returns to the slot allocator.",
     source: 'DESIGN.md family 6; seeds/001 §2.7',
     check: (pre, op, result, post) => {
       if (!result.ok) return [];
@@ -103,9 +107,11 @@ export const mmPostconditions: readonly MmPostcondition[] = [
   {
     id: 'MM-CLIENT-CANNOT-TOUCH',
     title: 'A client step never changes the manager',
-    explanation: 'The client works only on the slots it holds: whatever it copies, retypes, deletes or revokes, the manager\'s ranges, parents, metadata and slots stay as they were.',
+    explanation:
+      "The client works only on the slots it holds: whatever it copies, retypes, deletes or revokes, the manager's ranges, parents, metadata and slots stay as they were.",
     source: 'DEC-MM-CLIENT-CSPACE',
-    check: (pre, op, _result, post) => (op.op !== 'client' || jsonEqual(pre.mm, post.mm) ? [] : [v('MM-CLIENT-CANNOT-TOUCH', 'a client step changed the manager\'s state')]),
+    check: (pre, op, _result, post) =>
+      op.op !== 'client' || jsonEqual(pre.mm, post.mm) ? [] : [v('MM-CLIENT-CANNOT-TOUCH', "a client step changed the manager's state")],
   },
 ];
 

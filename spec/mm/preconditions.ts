@@ -6,7 +6,7 @@
 // slot policies are part of the spec (policy.ts).
 //
 // The state is the pair of observations: the manager's and the kernel's.
-import { capref2, l1IndexOf, l2SlotOf, type Capref } from '../kernel/capref.js';
+import { capref2, l1IndexOf, l2SlotOf, level2Cptr, type Capref } from '../kernel/capref.js';
 import type { KernelOp } from '../kernel/ops.js';
 import { expectedResult } from '../kernel/preconditions/index.js';
 import { overlapsDescendant } from '../kernel/preconditions/retype.js';
@@ -17,7 +17,18 @@ import { L2_CNODE_SLOTS } from '../kernel/types.js';
 import { err, type Err } from '../result.js';
 import { MAX_NODES_PER_OP, type MmConfig } from './config.js';
 import type { MmAnyArg, MmAnyError, MmBoot } from './mm.js';
-import { alignmentOf, type AddOp, type AllocOp, type ClientCall, type FreeOp, type MmOp, type MmOpName, type RamGrant, type ReclaimOp, type SlotFreeOp } from './ops.js';
+import {
+  alignmentOf,
+  type AddOp,
+  type AllocOp,
+  type ClientCall,
+  type FreeOp,
+  type MmOp,
+  type MmOpName,
+  type RamGrant,
+  type ReclaimOp,
+  type SlotFreeOp,
+} from './ops.js';
 import { firstFit, freeNodes, isClientSlot, isPageMultiple, lowestFreeSlot, parentOf, slotCNodeOf, validAlignment, validSize } from './policy.js';
 import { caprefKey, type Allocation, type MmState, type Parent } from './state.js';
 
@@ -250,7 +261,7 @@ export const reclaimPreconditions: readonly MmPrecondition<ReclaimOp>[] = [
   {
     id: 'reclaim.unused',
     error: 'MM_ERR_IN_USE',
-    rule: 'No capability but the parent (and its copies) covers the allocation any more: the kernel\'s is_retypeable on the parent over that range succeeds.',
+    rule: "No capability but the parent (and its copies) covers the allocation any more: the kernel's is_retypeable on the parent over that range succeeds.",
     source: 'include/barrelfish_kpi/capabilities.h KernelCmd_Is_retypeable; DEC-MM-RECLAIM',
     check: (c) => {
       const a = c.mm.allocations.find((x) => x.use === 'client' && x.base === c.op.base)!;
@@ -276,7 +287,7 @@ export const slotFreePreconditions: readonly MmPrecondition<SlotFreeOp>[] = [
   {
     id: 'slot_free.cnode',
     error: 'LIB_ERR_SLOT_ALLOC_WRONG_CNODE',
-    rule: 'The capref is a slot of one of the allocator\'s L2CNodes.',
+    rule: "The capref is a slot of one of the allocator's L2CNodes.",
     source: 'lib/barrelfish/slot_alloc/single_slot_alloc.c sfree (LIB_ERR_SLOT_ALLOC_WRONG_CNODE)',
     check: (c) => (slotCNodeOf(c.mm, c.op.slot) === undefined ? err('LIB_ERR_SLOT_ALLOC_WRONG_CNODE', 'slot') : undefined),
   },
@@ -308,7 +319,7 @@ export function slotsNamedBy(call: ClientCall): Capref[] | 'too-many' {
       if (call.count > L2_CNODE_SLOTS) return 'too-many';
       const dests: Capref[] = [];
       for (let i = 0; i < Math.max(1, call.count); i++) {
-        if (call.dest.level !== 2) dests.push(i === 0 ? call.dest : { ...call.dest, cptr: call.dest.cptr + i });
+        if (call.dest.level !== 2) dests.push(i === 0 ? call.dest : { ...call.dest, cptr: level2Cptr(l1IndexOf(call.dest.cptr) + i, 0) });
         else dests.push(capref2(call.dest.root, l1IndexOf(call.dest.cptr), l2SlotOf(call.dest.cptr) + i));
       }
       return [call.src, ...dests];
@@ -333,7 +344,7 @@ export const clientPreconditions: readonly MmPrecondition<{ op: 'client'; call: 
   {
     id: 'client.slots',
     error: 'MM_ERR_FOREIGN_SLOT',
-    rule: 'Every slot the call names is one the client holds, as written (its CSpace is the slots it was handed; the manager\'s parents, metadata and free slots are not in it). Then the kernel decides.',
+    rule: "Every slot the call names is one the client holds, as written (its CSpace is the slots it was handed; the manager's parents, metadata and free slots are not in it). Then the kernel decides.",
     source: 'DEC-MM-CLIENT-CSPACE',
     check: (c) => {
       const named = slotsNamedBy(c.op.call);

@@ -42,8 +42,14 @@ describe('jsonDiff on address-space observations', () => {
   it('matches regions by base, mappings by address and tables by (depth, address)', () => {
     const a = { regions: [{ base: 4096, bytes: 4096 }], tables: [{ depth: 0, vaddr: 0, phys: 1 }], mappings: [{ vaddr: 8192, bytes: 4096 }] };
     const b = {
-      regions: [{ base: 0, bytes: 4096 }, { base: 4096, bytes: 4096 }],
-      tables: [{ depth: 0, vaddr: 0, phys: 1 }, { depth: 1, vaddr: 0, phys: 2 }],
+      regions: [
+        { base: 0, bytes: 4096 },
+        { base: 4096, bytes: 4096 },
+      ],
+      tables: [
+        { depth: 0, vaddr: 0, phys: 1 },
+        { depth: 1, vaddr: 0, phys: 2 },
+      ],
       mappings: [{ vaddr: 8192, bytes: 8192 }],
     };
     expect(jsonDiff(a, b).map((d) => d.path)).toEqual(['regions[0x0]', 'tables[1:0x0]', 'mappings[0x2000].bytes']);

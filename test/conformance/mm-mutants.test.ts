@@ -1,17 +1,18 @@
 // The mm mutation proof (issue 3): every bug that can be switched on in
 // impl/mm by name is caught by the default conformance budget — the seed,
-// runs and steps `capref conformance` uses (seed 1, 1000 runs, 100 steps) —
+// runs and steps `capref conformance mm` uses —
 // and its counterexample shrinks to a short trace that reproduces the failure
 // with the mutant and passes without it.
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SEED, DEFAULT_STEPS } from '../../cli/commands/conformance.js';
+import { mmSuite } from '../../conformance/mm/suite.js';
 import { conformanceMmConfig } from '../../conformance/mm/config.js';
 import { replayMmTrace } from '../../conformance/mm/replay.js';
 import { runMmConformance } from '../../conformance/mm/run.js';
 import { mmMutantNames } from '../../impl/mm/mutants.js';
 
-const DEFAULT_SEED = 1;
-const DEFAULT_RUNS = 1000;
-const DEFAULT_STEPS = 100;
+// The budget `capref conformance mm` (and so `npm start`) uses.
+const DEFAULT_RUNS = mmSuite.defaultRuns;
 
 describe('mm mutants are caught by the default conformance budget', () => {
   it('has at least 6 mutants', () => {
@@ -26,7 +27,9 @@ describe('mm mutants are caught by the default conformance budget', () => {
       expect(cx.steps.length).toBeLessThanOrEqual(12);
       expect(replayMmTrace(cx).failure?.kind).toBe(cx.failure!.kind);
       expect(replayMmTrace(cx, undefined, null).failure).toBeUndefined();
-      console.log(`mm mutant ${mutant}: caught in run ${r.failedRun} (${r.stats.steps} steps generated), shrunk ${r.unshrunkLength} → ${cx.steps.length} steps, ${cx.failure!.kind}${cx.failure!.violated ? ` (${cx.failure!.violated.join(', ')})` : ''}`);
+      console.log(
+        `mm mutant ${mutant}: caught in run ${r.failedRun} (${r.stats.steps} steps generated), shrunk ${r.unshrunkLength} → ${cx.steps.length} steps, ${cx.failure!.kind}${cx.failure!.violated ? ` (${cx.failure!.violated.join(', ')})` : ''}`,
+      );
     });
   }
 });

@@ -38,7 +38,8 @@ describe('mm conformance runner', () => {
     const r = runMmConformance({ config: conformanceMmConfig, seed: 3, runs: 12, steps: 100 });
     expect(r.passed).toBe(true);
     expect(r.stats.steps).toBe(1200);
-    for (const op of ['add', 'alloc', 'free', 'reclaim', 'slot_alloc', 'slot_free', 'client delete', 'client retype']) expect(r.stats.succeeded.get(op), op).toBeGreaterThan(0);
+    for (const op of ['add', 'alloc', 'free', 'reclaim', 'slot_alloc', 'slot_free', 'client delete', 'client retype'])
+      expect(r.stats.succeeded.get(op), op).toBeGreaterThan(0);
     expect(r.stats.results.get('MM_ERR_OUT_OF_MEMORY')).toBeGreaterThan(0);
     expect(r.stats.results.get('MM_ERR_IN_USE')).toBeGreaterThan(0);
     expect(r.stats.maxSlabFrames).toBeGreaterThan(1);
@@ -72,7 +73,8 @@ describe('mm conformance runner', () => {
     const suite = makeMmSuite(broken);
     const o = suite.run({ seed: 5, runs: 50, steps: 60, outDir: out });
     expect(o.passed).toBe(false);
-    expect(o.reproduce![0]).toMatch(/^capref conformance mm --seed 5 --runs \d+ --steps 60$/);
+    expect(o.reproduce![0]).toBe(`capref replay ${o.counterexampleFile}`);
+    expect(o.reproduce![1]).toMatch(/^capref conformance mm --seed 5 --runs \d+ --steps 60$/);
     expect(o.report).toContain('divergence');
     const written = JSON.parse(readFileSync(o.counterexampleFile!, 'utf8'));
     expect(mmTraceSchema.safeParse(written).success).toBe(true);

@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_STEPS } from '../../../cli/commands/conformance.js';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { replayPagingTrace, explainPagingTrace, pagingTraceHandler } from '../../../conformance/paging/replay.js';
@@ -21,7 +22,8 @@ import { pagingMutantNames } from '../../../impl/paging/index.js';
 import { smallMemory } from '../../spec/paging/fixtures.js';
 
 /** `capref conformance`'s default budget: 1,000 runs of 100 steps. */
-const DEFAULT_BUDGET = { runs: 1000, steps: 100 } as const;
+// The budget `capref conformance paging` (and so `npm start`) uses.
+const DEFAULT_BUDGET = { runs: pagingSuite.defaultRuns, steps: DEFAULT_STEPS } as const;
 const MAX_SHRUNK = 10;
 
 describe('paging conformance on sound stacks', () => {
@@ -126,19 +128,24 @@ describe('the paging suite', () => {
   });
 
   it('explains a trace step by step with what each step changed', () => {
-    const r = runPagingConformance({ config: pagingSuiteConfig(), seed: 1, runs: 1000, steps: 100, stacks: defaultPagingFactories, mutant: 'no-copy-per-piece' });
+    const r = runPagingConformance({ config: pagingSuiteConfig(), seed: 1, ...DEFAULT_BUDGET, stacks: defaultPagingFactories, mutant: 'no-copy-per-piece' });
     const story = explainPagingTrace(r.counterexample!);
     expect(story).toContain('frame_alloc');
     expect(story).toMatch(/\+ client mapping .* in 2 pieces|\+ VNode/);
   });
 });
 
-describe('other allocators plug in through spec/mm\'s contract', () => {
+describe("other allocators plug in through spec/mm's contract", () => {
   it('runs the same checks over any RamAllocator + SlotAllocator pair that decides alike', () => {
     // Here: the simple provider wrapped as if it were another implementation of the contract.
     const wrap = (kernel: Kernel, config: KernelConfig): RamAllocator & SlotAllocator => {
       const inner = new SimpleMemory(kernel, config);
-      return { allocRam: (r) => inner.allocRam(r), freeRam: (c, r) => inner.freeRam(c, r), allocSlot: () => inner.allocSlot(), freeSlot: (s) => inner.freeSlot(s) };
+      return {
+        allocRam: (r) => inner.allocRam(r),
+        freeRam: (c, r) => inner.freeRam(c, r),
+        allocSlot: () => inner.allocSlot(),
+        freeSlot: (s) => inner.freeSlot(s),
+      };
     };
     const r = runPagingConformance({ config: pagingSuiteConfig(), seed: 8, runs: 3, steps: 60, stacks: withMemory(wrap, wrap) });
     expect(r.passed).toBe(true);

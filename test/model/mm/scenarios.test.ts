@@ -3,7 +3,7 @@
 // the impl stack alike, with every invariant checked after every step.
 import { describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../../spec/kernel/invariants/index.js';
-import { capref2 } from '../../../spec/kernel/capref.js';
+import { capref2, l1IndexOf } from '../../../spec/kernel/capref.js';
 import { KIB, MIB } from '../../../spec/kernel/types.js';
 import { checkMmInvariants } from '../../../spec/mm/invariants.js';
 import type { MmOp, RamGrant } from '../../../spec/mm/ops.js';
@@ -168,7 +168,7 @@ for (const kind of ['model', 'impl'] as const) {
       const d = fresh(config);
       const w = d.world();
       // 256 free slots < 300: one L2CNode into root slot 14 makes 512, enough.
-      expect(w.mm.slots.cnodes.map((c) => c.cap.cptr)).toEqual([7, 14]);
+      expect(w.mm.slots.cnodes.map((c) => l1IndexOf(c.cap.cptr))).toEqual([7, 14]);
       for (let i = 0; i < 220; i++) d.ok({ op: 'slot_alloc' });
       const after = d.world();
       const ext = after.mm.allocations.find((a) => a.use === 'l1cnode')!;
@@ -176,7 +176,7 @@ for (const kind of ['model', 'impl'] as const) {
       expect(after.mm.slots.cnodes.at(-1)!.cap).toEqual({ root: ext.base, cptr: 0, level: 1 });
       // A slot inside the extension is usable like any other.
       const s = after.mm.slots.cnodes.at(-1)!;
-      expect(d.stack.kernel.apply({ op: 'identify', target: capref2(s.cap.root, s.cap.cptr, 0) })).toMatchObject({ error: 'SYS_ERR_CAP_NOT_FOUND' });
+      expect(d.stack.kernel.apply({ op: 'identify', target: capref2(s.cap.root, l1IndexOf(s.cap.cptr), 0) })).toMatchObject({ error: 'SYS_ERR_CAP_NOT_FOUND' });
       sound(d);
     });
 

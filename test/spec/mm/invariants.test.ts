@@ -45,15 +45,27 @@ describe('mm invariants (spec/mm/invariants.ts)', () => {
         const end0 = m.parents[0]!.base + m.parents[0]!.bytes;
         return { ...m, free: [...m.free, { base: end0 - 4 * KIB, bytes: 8 * KIB }].sort((a, b) => a.base - b.base) };
       }),
-    'MM-STRICT-DESCENT': (x) => mm(x, (m) => ({ ...m, allocations: [...m.allocations, { base: m.parents[1]!.base, bytes: m.parents[1]!.bytes, use: 'client' as const }] })),
+    'MM-STRICT-DESCENT': (x) =>
+      mm(x, (m) => ({ ...m, allocations: [...m.allocations, { base: m.parents[1]!.base, bytes: m.parents[1]!.bytes, use: 'client' as const }] })),
     'MM-COALESCED': (x) =>
       mm(x, (m) => {
         const f = m.free.find((r) => r.bytes >= 8 * KIB)!;
-        return { ...m, free: [...m.free.filter((r) => r !== f), { base: f.base, bytes: 4 * KIB }, { base: f.base + 4 * KIB, bytes: f.bytes - 4 * KIB }].sort((a, b) => a.base - b.base) };
+        return {
+          ...m,
+          free: [...m.free.filter((r) => r !== f), { base: f.base, bytes: 4 * KIB }, { base: f.base + 4 * KIB, bytes: f.bytes - 4 * KIB }].sort(
+            (a, b) => a.base - b.base,
+          ),
+        };
       }),
     // A free range the client still holds a capability to (its grant, listed free).
-    'MM-FREE-UNCOVERED': (x) => mm(x, (m) => ({ ...m, allocations: m.allocations.filter((a) => a.base !== gs[1]!.base), free: [...m.free, { base: gs[1]!.base, bytes: gs[1]!.bytes }].sort((a, b) => a.base - b.base) })),
-    'MM-METADATA-PRESENT': (x) => mm(x, (m) => ({ ...m, allocations: m.allocations.map((a) => (a === frame ? { ...a, cap: capref2(x.boot.root, 7, 250) } : a)) })),
+    'MM-FREE-UNCOVERED': (x) =>
+      mm(x, (m) => ({
+        ...m,
+        allocations: m.allocations.filter((a) => a.base !== gs[1]!.base),
+        free: [...m.free, { base: gs[1]!.base, bytes: gs[1]!.bytes }].sort((a, b) => a.base - b.base),
+      })),
+    'MM-METADATA-PRESENT': (x) =>
+      mm(x, (m) => ({ ...m, allocations: m.allocations.map((a) => (a === frame ? { ...a, cap: capref2(x.boot.root, 7, 250) } : a)) })),
     'MM-SLAB-ACCOUNTING': (x) => mm(x, (m) => ({ ...m, slab: { ...m.slab, used: m.slab.used + 1 } })),
     'MM-SLOT-ACCOUNTING': (x) => mm(x, (m) => ({ ...m, slots: { ...m.slots, free: m.slots.free + 1 } })),
     'MM-REFILLED': (x) => mm(x, (m) => ({ ...m, slab: { ...m.slab, capacity: m.slab.used + 3 } })), // 3 free nodes < 5, and a refill could be made
@@ -75,7 +87,12 @@ describe('mm invariants (spec/mm/invariants.ts)', () => {
     const d = new Driver(config);
     const root = d.world().boot.root;
     d.stack.kernel.apply({ op: 'retype', src: ramRoot(config, 0), offset: 0, type: 'Frame', objsize: 4 * KIB, count: 1, dest: capref2(root, 7, 100) });
-    expect(mmInvariants.find((i) => i.id === 'MM-SLOT-ACCOUNTING')!.check(d.world()).map((v) => v.message)).toEqual([expect.stringContaining('holds a Frame')]);
+    expect(
+      mmInvariants
+        .find((i) => i.id === 'MM-SLOT-ACCOUNTING')!
+        .check(d.world())
+        .map((v) => v.message),
+    ).toEqual([expect.stringContaining('holds a Frame')]);
   });
 });
 
@@ -95,7 +112,9 @@ describe('mm transition checks (spec/mm/postconditions.ts)', () => {
     const op: MmOp = { op: 'alloc', bytes: 8 * KIB, alignment: 16 * KIB, range: { base: 0, limit: 1 } };
     const r = d.do({ op: 'alloc', bytes: 4 * KIB, alignment: 4 * KIB });
     const post = d.world();
-    const msgs = byId('MM-GRANT-MEETS-REQUEST').check(pre, op, r, post).map((v) => v.message);
+    const msgs = byId('MM-GRANT-MEETS-REQUEST')
+      .check(pre, op, r, post)
+      .map((v) => v.message);
     expect(msgs.some((m) => m.includes('asked for'))).toBe(true);
     expect(msgs.some((m) => m.includes('outside'))).toBe(true);
     const g = (r as { value: RamGrant }).value;
@@ -111,7 +130,9 @@ describe('mm transition checks (spec/mm/postconditions.ts)', () => {
     const post = d.world();
     expect(byId('MM-FREED-ALLOCATABLE').check(mid, { op: 'free', cap: g.cap }, r, post)).toEqual([]);
     expect(byId('MM-FREED-ALLOCATABLE').check(mid, { op: 'free', cap: g.cap }, r, mid).length).toBeGreaterThan(0);
-    expect(byId('MM-FREED-ALLOCATABLE').check(pre, { op: 'reclaim', base: g.base }, { ok: true, value: { base: g.base, bytes: 8 * KIB } }, mid)).toHaveLength(1);
+    expect(byId('MM-FREED-ALLOCATABLE').check(pre, { op: 'reclaim', base: g.base }, { ok: true, value: { base: g.base, bytes: 8 * KIB } }, mid)).toHaveLength(
+      1,
+    );
   });
 
   it('MM-CLIENT-CANNOT-TOUCH: a client step that changed the manager', () => {

@@ -68,7 +68,15 @@ describe('mm preconditions (spec/mm/preconditions.ts)', () => {
     const config = smallConfig;
     const x = new Driver(config);
     // The client cannot touch boot's RAM root, but the kernel can be driven directly.
-    x.stack.kernel.apply({ op: 'retype', src: ramRoot(config, 1), offset: 0, type: 'Frame', objsize: 4 * KIB, count: 1, dest: capref2(x.world().boot.root, 7, 0) });
+    x.stack.kernel.apply({
+      op: 'retype',
+      src: ramRoot(config, 1),
+      offset: 0,
+      type: 'Frame',
+      objsize: 4 * KIB,
+      count: 1,
+      dest: capref2(x.world().boot.root, 7, 0),
+    });
     expect(expectOf(x, { op: 'add', cap: ramRoot(config, 1) })).toEqual({ ok: false, error: 'MM_ERR_IN_USE', arg: 'cap' });
     expect(x.do({ op: 'add', cap: ramRoot(config, 1) })).toEqual({ ok: false, error: 'MM_ERR_IN_USE', arg: 'cap' });
   });
@@ -102,9 +110,14 @@ describe('mm preconditions (spec/mm/preconditions.ts)', () => {
     expect(e).toEqual({ ok: true, value: (r as { value: unknown }).value });
   });
 
-  it('names every slot a client call touches, a retype\'s whole destination run included', () => {
+  it("names every slot a client call touches, a retype's whole destination run included", () => {
     const root = w.boot.root;
-    expect(slotsNamedBy({ op: 'retype', src: g.cap, offset: 0, type: 'Frame', objsize: 4096, count: 3, dest: capref2(root, 7, 10) })).toEqual([g.cap, capref2(root, 7, 10), capref2(root, 7, 11), capref2(root, 7, 12)]);
+    expect(slotsNamedBy({ op: 'retype', src: g.cap, offset: 0, type: 'Frame', objsize: 4096, count: 3, dest: capref2(root, 7, 10) })).toEqual([
+      g.cap,
+      capref2(root, 7, 10),
+      capref2(root, 7, 11),
+      capref2(root, 7, 12),
+    ]);
     expect(slotsNamedBy({ op: 'retype', src: g.cap, offset: 0, type: 'Frame', objsize: 4096, count: 1000, dest: capref2(root, 7, 10) })).toBe('too-many');
     expect(slotsNamedBy({ op: 'vnode_unmap', vnode: g.cap, mapping: empty })).toEqual([g.cap, empty]);
     expect(remaindersOf({ base: 0, bytes: 16 }, { base: 0, bytes: 16 })).toEqual([]);
