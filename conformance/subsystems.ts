@@ -34,7 +34,7 @@ export interface Suite {
   readonly description: string;
   /** Names of the deliberately broken implementations the suite can run against. */
   readonly mutants: readonly string[];
-  /** Runs when --runs is not given: the suite's share of `npm start`, enough to catch every mutant of it. */
+  /** Runs when --runs is not given (the suite's share of `npm start`): enough to catch every mutant of it. */
   readonly defaultRuns: number;
   /** Checks the options (configuration files, flags) before anything runs; throws TraceInputError naming the problem. */
   readonly validate?: (options: Pick<SuiteOptions, 'configFile' | 'arch'>) => void;

@@ -48,8 +48,8 @@ export function makeMmSuite(stacks?: MmStackFactories): Suite {
     name: 'mm',
     description: 'physical memory manager on RAM capabilities: model (sorted list, first fit) vs impl (augmented tree), with client kernel calls',
     mutants: mmMutantNames,
-    // An mm step costs about 1.1 ms: 300 runs keep `npm start` short, and every mutant falls within the first five.
-    defaultRuns: 300,
+    // About 30 s on the 2-core machine; every mutant falls within the first five runs.
+    defaultRuns: 1000,
     validate: (options) => void mmSuiteConfig(options),
     run(options: SuiteOptions): SuiteOutcome {
       if (options.mutant !== undefined && !(mmMutantNames as readonly string[]).includes(options.mutant))

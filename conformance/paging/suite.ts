@@ -49,9 +49,8 @@ export const pagingSuite: Suite = {
   name: 'paging',
   description: 'self-paging address spaces: reserve, map (fixed and free), unmap, release, lazy faults, and a client that deletes and revokes what it mapped',
   mutants: pagingMutantNames,
-  // A paging step costs about 1.5 ms (two stacks, two kernels): 300 runs keep
-  // `npm start` short, and every mutant falls within the first five.
-  defaultRuns: 300,
+  // About 65 s on the 2-core machine; every mutant falls within the first five runs.
+  defaultRuns: 1000,
   validate: (options) => void pagingConfigFrom(options),
   run(options: SuiteOptions): SuiteOutcome {
     const r = runPagingConformance({
