@@ -1,0 +1,322 @@
+// One direction of a UMP channel: the sending half (UmpTx) and the receiving
+// half (UmpRx) of a ring of 64-byte slots in shared memory.
+//
+// Each half is factored into its atomic steps, named as in spec/ump/steps.ts
+// and proofs/UmpChannel.tla: sendCheck, sendWrite, sendPublish; recvCheck,
+// recvRead, recvRelease. The fast paths (sendFrame, trySend, tryRecv) are
+// straight-line calls of these same methods, which V8 inlines, so the code
+// the interleaving driver steps through is the code that runs on real threads.
+//
+// Memory ordering. Payload words are written and read with plain typed-array
+// accesses; only the control word uses Atomics. In the JavaScript memory model
+// Atomics are sequentially consistent, so the sender's Atomics.store of the
+// control word (USED set) synchronizes-with the receiver's Atomics.load that
+// reads it: every payload write before the store happens-before every payload
+// read after the load. The same holds backwards for the release: the
+// receiver's reads happen-before its store of 0, which happens-before the
+// sender's load that sees the slot free and its next writes. This is the
+// release/acquire pairing the students' report gets from ARM's barriers
+// (section 7.3.2); here the language provides it.
+import type { UmpConfig } from '../../spec/ump/index.js';
+import {
+  CONTROL_WORD,
+  FRAG_SINGLE,
+  HDR_CLOSED,
+  TOKEN_WORD,
+  UMP_CHAN_FULL,
+  UMP_NOT_CONNECTED,
+  UMP_NO_MSG,
+  UMP_OK,
+  UMP_RX_INVALID_LENGTH,
+  UMP_MSGBUF_OVERFLOW,
+  UMP_TX_MSG_SIZE,
+  USED_BIT,
+  chunkAt,
+  chunkCount,
+  controlFrag,
+  controlLen,
+  encodeControl,
+} from '../../spec/ump/index.js';
+import { Reassembly } from './reassembly.js';
+
+/** The order of a sender's steps for one frame; mutants change it. */
+export type SendOrder = 'write-then-publish' | 'publish-then-write';
+/** The order of a receiver's steps for one frame. */
+export type RecvOrder = 'read-then-release' | 'release-then-read';
+
+/**
+ * Wakes the end whose sleep word is `idx` if it is asleep. The exchange makes
+ * sure one sleep costs one notify, however many frames arrive meanwhile.
+ */
+export function wakeEnd(w: Int32Array, idx: number): void {
+  if (Atomics.exchange(w, idx, 0) !== 0) Atomics.notify(w, idx, 1);
+}
+
+/** Where a ring lives in the frame and who to wake. */
+export interface RingPlace {
+  readonly words: Int32Array;
+  /** Word index of slot 0. */
+  readonly base: number;
+  /** Word index of the other end's sleep word. */
+  readonly peerSleep: number;
+  readonly config: UmpConfig;
+  readonly debug: boolean;
+}
+
+export class UmpTx {
+  readonly words: Int32Array;
+  readonly base: number;
+  readonly slots: number;
+  readonly payloadBytes: number;
+  readonly maxMessageBytes: number;
+  readonly peerSleep: number;
+  readonly debug: boolean;
+  /** Slot index of the next frame. */
+  pos = 0;
+  /** Word index of the slot reserved by the last successful sendCheck. */
+  cur = 0;
+
+  constructor(p: RingPlace) {
+    this.words = p.words;
+    this.base = p.base;
+    this.slots = p.config.slots;
+    this.payloadBytes = p.config.payloadBytes;
+    this.maxMessageBytes = p.config.maxMessageBytes;
+    this.peerSleep = p.peerSleep;
+    this.debug = p.debug;
+  }
+
+  get order(): SendOrder {
+    return 'write-then-publish';
+  }
+
+  /** SendCheck: is the channel open and the slot at the write position free? Reserves it if so. */
+  sendCheck(): number {
+    const w = this.words;
+    if (Atomics.load(w, HDR_CLOSED) !== 0) return UMP_NOT_CONNECTED;
+    const slot = this.base + (this.pos << 4);
+    if ((Atomics.load(w, slot + CONTROL_WORD) & USED_BIT) !== 0) return UMP_CHAN_FULL;
+    this.cur = slot;
+    return UMP_OK;
+  }
+
+  /** SendWrite: payload word i of the reserved slot. */
+  sendWrite(i: number, value: number): void {
+    this.words[this.cur + i] = value;
+  }
+
+  /** SendPublish: the token, then the control word with USED set (last); advance; wake the peer if it sleeps. */
+  sendPublish(control: number, token: number): void {
+    const w = this.words;
+    const c = this.cur;
+    w[c + TOKEN_WORD] = token;
+    Atomics.store(w, c + CONTROL_WORD, control | USED_BIT);
+    this.pos = this.pos + 1 === this.slots ? 0 : this.pos + 1;
+    if (Atomics.load(w, this.peerSleep) !== 0) wakeEnd(w, this.peerSleep);
+    if (this.debug) this.assertInvariants();
+  }
+
+  /** Writes and publishes the reserved slot: payload first, control word last. */
+  fill(src: Int32Array, srcWord: number, nWords: number, control: number, token: number): void {
+    for (let i = 0; i < nWords; i++) this.sendWrite(i, src[srcWord + i]!);
+    this.sendPublish(control, token);
+  }
+
+  /** One frame: SendCheck, then fill. Returns a status. */
+  sendFrame(src: Int32Array, srcWord: number, lenBytes: number, frag: number, token: number): number {
+    const st = this.sendCheck();
+    if (st !== UMP_OK) return st;
+    this.fill(src, srcWord, (lenBytes + 3) >> 2, encodeControl(lenBytes, frag), token);
+    return UMP_OK;
+  }
+
+  /**
+   * Sends a whole message of `len` bytes from src[srcWord..] without waiting.
+   * One slot: the fast path. Several: only if all frames fit now. Returns a status.
+   */
+  trySend(src: Int32Array, srcWord: number, len: number): number {
+    if (len <= this.payloadBytes && len >= 0 && srcWord >= 0 && srcWord + ((len + 3) >> 2) <= src.length)
+      return this.sendFrame(src, srcWord, len, FRAG_SINGLE, 0);
+    return this.trySendChunks(src, srcWord, len);
+  }
+
+  private trySendChunks(src: Int32Array, srcWord: number, len: number): number {
+    const n = chunkCount(len, this.payloadBytes);
+    if (!this.fits(src, srcWord, len) || n > this.slots) return UMP_TX_MSG_SIZE;
+    if (Atomics.load(this.words, HDR_CLOSED) !== 0) return UMP_NOT_CONNECTED;
+    if (!this.hasFreeSlots(n)) return UMP_CHAN_FULL;
+    for (let k = 0; k < n; k++) {
+      const st = this.sendChunk(src, srcWord, len, k);
+      if (st !== UMP_OK) return st; // closed meanwhile: the receiver drops the unfinished message
+    }
+    return UMP_OK;
+  }
+
+  /** Frame k of a message of `len` bytes. */
+  sendChunk(src: Int32Array, srcWord: number, len: number, k: number): number {
+    const c = chunkAt(len, this.payloadBytes, k);
+    return this.sendFrame(src, srcWord + (c.offset >> 2), c.len, c.frag, c.token);
+  }
+
+  /** A message of `len` bytes can be read from src[srcWord..] and is within the configured limit. */
+  fits(src: Int32Array, srcWord: number, len: number): boolean {
+    return Number.isInteger(len) && len >= 0 && len <= this.maxMessageBytes && Number.isInteger(srcWord) && srcWord >= 0 && srcWord + ((len + 3) >> 2) <= src.length;
+  }
+
+  /**
+   * Whether the next k slots are free. The receiver releases in ring order, so
+   * the free slots form one run starting at the write position: the k-th one
+   * being free means all k are.
+   */
+  hasFreeSlots(k: number): boolean {
+    if (k > this.slots) return false;
+    if (k <= 0) return true;
+    const slot = this.base + (((this.pos + k - 1) % this.slots) << 4);
+    return (Atomics.load(this.words, slot + CONTROL_WORD) & USED_BIT) === 0;
+  }
+
+  /** A send of `frames` frames would not report LIB_ERR_UMP_CHAN_FULL now (they fit, or closed). Changes nothing. */
+  canSend(frames = 1): boolean {
+    return Atomics.load(this.words, HDR_CLOSED) !== 0 || this.hasFreeSlots(frames);
+  }
+
+  /** The steps of one frame of n payload words, in this sender's order. */
+  framePlan(nWords: number): Array<'SendCheck' | 'SendWrite' | 'SendPublish'> {
+    const writes = Array<'SendWrite'>(nWords).fill('SendWrite');
+    return this.order === 'write-then-publish'
+      ? ['SendCheck', ...writes, 'SendPublish']
+      : ['SendCheck', 'SendPublish', ...writes];
+  }
+
+  /** Data-structure invariants; throws (a capref bug) when one fails. Run after each publish in debug mode. */
+  assertInvariants(): void {
+    const bad: string[] = [];
+    if (!(this.pos >= 0 && this.pos < this.slots)) bad.push(`write position ${this.pos} outside 0..${this.slots - 1}`);
+    if ((this.cur - this.base) % 16 !== 0 || this.cur < this.base || this.cur >= this.base + this.slots * 16)
+      bad.push(`reserved slot word ${this.cur} is not a slot of this ring`);
+    if (bad.length > 0) throw new Error(`UMP sender invariant violated: ${bad.join('; ')}`);
+  }
+}
+
+export class UmpRx {
+  readonly words: Int32Array;
+  readonly base: number;
+  readonly slots: number;
+  readonly payloadBytes: number;
+  readonly peerSleep: number;
+  readonly debug: boolean;
+  readonly asm: Reassembly;
+  /** Slot index of the next frame expected. */
+  pos = 0;
+  /** Word index of the slot found by the last successful recvCheck. */
+  cur = 0;
+  /** Its control word and token, as read by recvCheck. */
+  control = 0;
+  token = 0;
+
+  constructor(p: RingPlace, asm: Reassembly) {
+    this.words = p.words;
+    this.base = p.base;
+    this.slots = p.config.slots;
+    this.payloadBytes = p.config.payloadBytes;
+    this.peerSleep = p.peerSleep;
+    this.debug = p.debug;
+    this.asm = asm;
+  }
+
+  get order(): RecvOrder {
+    return 'read-then-release';
+  }
+
+  /**
+   * RecvCheck: is there a frame at the read position? An empty ring on a
+   * closed channel looks once more before reporting LIB_ERR_UMP_NOT_CONNECTED:
+   * the close was stored after every frame its end published, so after seeing
+   * it, those frames are visible.
+   */
+  recvCheck(): number {
+    const w = this.words;
+    const slot = this.base + (this.pos << 4);
+    let c = Atomics.load(w, slot + CONTROL_WORD);
+    if ((c & USED_BIT) === 0) {
+      if (Atomics.load(w, HDR_CLOSED) === 0) return UMP_NO_MSG;
+      c = Atomics.load(w, slot + CONTROL_WORD);
+      if ((c & USED_BIT) === 0) return UMP_NOT_CONNECTED;
+    }
+    this.cur = slot;
+    this.control = c;
+    this.token = w[slot + TOKEN_WORD]!;
+    return UMP_OK;
+  }
+
+  /** RecvRead: payload word i of the slot found. */
+  recvRead(i: number): number {
+    return this.words[this.cur + i]!;
+  }
+
+  /** RecvRelease: clear USED (hand the slot back), advance, wake the peer if it sleeps. */
+  recvRelease(): void {
+    const w = this.words;
+    Atomics.store(w, this.cur + CONTROL_WORD, 0);
+    this.pos = this.pos + 1 === this.slots ? 0 : this.pos + 1;
+    if (Atomics.load(w, this.peerSleep) !== 0) wakeEnd(w, this.peerSleep);
+    if (this.debug) this.assertInvariants();
+  }
+
+  /** Reads the found frame's n words into dst[at..], then releases it. */
+  drain(dst: Int32Array, at: number, nWords: number): void {
+    for (let i = 0; i < nWords; i++) dst[at + i] = this.recvRead(i);
+    this.recvRelease();
+  }
+
+  /**
+   * Receives one whole message into dst[dstWord..] without waiting. Returns its
+   * length in bytes (>= 0) or a negative status. A message whose chunks have not
+   * all arrived is kept half-assembled in dst: call again with the same buffer.
+   */
+  tryRecv(dst: Int32Array, dstWord: number): number {
+    for (;;) {
+      const st = this.recvCheck();
+      // A message unfinished at close stays half-assembled: a frame its sender
+      // checked before the close may still arrive, but the message can never be completed.
+      if (st !== UMP_OK) return st;
+      const c = this.control;
+      const len = controlLen(c);
+      if (len > this.payloadBytes) return UMP_RX_INVALID_LENGTH;
+      const frag = controlFrag(c);
+      const n = (len + 3) >> 2;
+      if (frag === FRAG_SINGLE && !this.asm.active) {
+        if (dstWord < 0 || dstWord + n > dst.length) return UMP_MSGBUF_OVERFLOW;
+        this.drain(dst, dstWord, n);
+        return len;
+      }
+      const off = this.asm.accept(frag, len, this.token, dst, dstWord);
+      if (off < 0) return off;
+      this.drain(dst, dstWord + off, n);
+      if (this.asm.done()) return this.asm.finish();
+    }
+  }
+
+  /** A receive would not report LIB_ERR_NO_UMP_MSG now (a frame waits, or closed). Changes nothing. */
+  canRecv(): boolean {
+    const w = this.words;
+    return (Atomics.load(w, this.base + (this.pos << 4) + CONTROL_WORD) & USED_BIT) !== 0 || Atomics.load(w, HDR_CLOSED) !== 0;
+  }
+
+  /** The steps of one frame of n payload words, in this receiver's order. */
+  framePlan(nWords: number): Array<'RecvCheck' | 'RecvRead' | 'RecvRelease'> {
+    const reads = Array<'RecvRead'>(nWords).fill('RecvRead');
+    return this.order === 'read-then-release'
+      ? ['RecvCheck', ...reads, 'RecvRelease']
+      : ['RecvCheck', 'RecvRelease', ...reads];
+  }
+
+  assertInvariants(): void {
+    const bad: string[] = [];
+    if (!(this.pos >= 0 && this.pos < this.slots)) bad.push(`read position ${this.pos} outside 0..${this.slots - 1}`);
+    if ((this.cur - this.base) % 16 !== 0 || this.cur < this.base || this.cur >= this.base + this.slots * 16)
+      bad.push(`found slot word ${this.cur} is not a slot of this ring`);
+    bad.push(...this.asm.check());
+    if (bad.length > 0) throw new Error(`UMP receiver invariant violated: ${bad.join('; ')}`);
+  }
+}
