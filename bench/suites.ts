@@ -1,7 +1,10 @@
 // The benchmark suites by name. Each runs its workloads and returns results;
 // main.ts prints and writes them. Add a suite by adding its entry here.
 import type { BenchResult } from './report.js';
+import { umpSuite } from './ump.js';
 
 export type Suite = (options: { readonly quick: boolean }) => Promise<readonly BenchResult[]>;
 
-export const suites: Readonly<Record<string, Suite>> = {};
+export const suites: Readonly<Record<string, Suite>> = {
+  ump: umpSuite,
+};

@@ -116,9 +116,15 @@ export class UmpTx {
     if (this.debug) this.assertInvariants();
   }
 
-  /** Writes and publishes the reserved slot: payload first, control word last. */
+  /**
+   * Writes and publishes the reserved slot: payload first, control word last.
+   * The loop is sendWrite with the array and slot held in locals (V8 reloads
+   * fields after every Atomics operation; locals stay in registers).
+   */
   fill(src: Int32Array, srcWord: number, nWords: number, control: number, token: number): void {
-    for (let i = 0; i < nWords; i++) this.sendWrite(i, src[srcWord + i]!);
+    const w = this.words;
+    const slot = this.cur;
+    for (let i = 0; i < nWords; i++) w[slot + i] = src[srcWord + i]!; // = this.sendWrite(i, src[srcWord + i])
     this.sendPublish(control, token);
   }
 
@@ -265,7 +271,9 @@ export class UmpRx {
 
   /** Reads the found frame's n words into dst[at..], then releases it. */
   drain(dst: Int32Array, at: number, nWords: number): void {
-    for (let i = 0; i < nWords; i++) dst[at + i] = this.recvRead(i);
+    const w = this.words;
+    const slot = this.cur;
+    for (let i = 0; i < nWords; i++) dst[at + i] = w[slot + i]!; // = this.recvRead(i)
     this.recvRelease();
   }
 
@@ -275,11 +283,24 @@ export class UmpRx {
    * all arrived is kept half-assembled in dst: call again with the same buffer.
    */
   tryRecv(dst: Int32Array, dstWord: number): number {
+    // A message unfinished at close stays half-assembled: a frame its sender
+    // checked before the close may still arrive, but the message can never be completed.
+    const st = this.recvCheck();
+    if (st !== UMP_OK) return st;
+    const c = this.control;
+    const len = controlLen(c);
+    const n = (len + 3) >> 2;
+    // The fast path: a whole message in one slot, fitting the caller's buffer.
+    if (controlFrag(c) === FRAG_SINGLE && len <= this.payloadBytes && !this.asm.active && dstWord >= 0 && dstWord + n <= dst.length) {
+      this.drain(dst, dstWord, n);
+      return len;
+    }
+    return this.recvFrames(dst, dstWord);
+  }
+
+  /** The general path, from a frame recvCheck found: errors, and chunks until the message is complete. */
+  private recvFrames(dst: Int32Array, dstWord: number): number {
     for (;;) {
-      const st = this.recvCheck();
-      // A message unfinished at close stays half-assembled: a frame its sender
-      // checked before the close may still arrive, but the message can never be completed.
-      if (st !== UMP_OK) return st;
       const c = this.control;
       const len = controlLen(c);
       if (len > this.payloadBytes) return UMP_RX_INVALID_LENGTH;
@@ -294,6 +315,8 @@ export class UmpRx {
       if (off < 0) return off;
       this.drain(dst, dstWord + off, n);
       if (this.asm.done()) return this.asm.finish();
+      const st = this.recvCheck();
+      if (st !== UMP_OK) return st;
     }
   }
 
