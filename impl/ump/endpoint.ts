@@ -68,8 +68,8 @@ export class UmpEndpoint {
     this.sleepWord = sleepWordOf(this.end);
     this.peerSleepWord = sleepWordOf(peer);
     const debug = options.debug ?? false;
-    this.tx = makeTx({ words, base: ringBaseWord(this.end, config.slots), peerSleep: this.peerSleepWord, config, debug }, options.mutant);
-    this.rx = makeRx({ words, base: ringBaseWord(peer, config.slots), peerSleep: this.peerSleepWord, config, debug }, options.mutant);
+    this.tx = makeTx({ words, base: ringBaseWord(this.end, config.slots), peerSleep: this.peerSleepWord, config }, options.mutant, debug);
+    this.rx = makeRx({ words, base: ringBaseWord(peer, config.slots), peerSleep: this.peerSleepWord, config }, options.mutant, debug);
   }
 
   // ---- zero-allocation API: words in, words out --------------------------------

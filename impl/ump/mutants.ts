@@ -57,7 +57,7 @@ class WrapOffByOneTx extends UmpTx {
 
 class OverwriteFullRingTx extends UmpTx {
   override sendCheck(): number {
-    if (Atomics.load(this.words, HDR_CLOSED) !== 0) return UMP_NOT_CONNECTED;
+    if (this.words[HDR_CLOSED] !== 0) return UMP_NOT_CONNECTED;
     this.cur = this.base + (this.pos << 4); // no look at USED
     return UMP_OK;
   }
@@ -79,31 +79,77 @@ class ReversedReassembly extends Reassembly {
   }
 }
 
-/** The sending half for a mutant (or the correct one). */
-export function makeTx(place: RingPlace, mutant: UmpMutant | undefined): UmpTx {
+type TxClass = new (place: RingPlace) => UmpTx;
+type RxClass = new (place: RingPlace, asm: Reassembly) => UmpRx;
+
+// Debug mode is a subclass too: it asserts the data-structure invariants after
+// every publish and release, and the classes without it carry no check at all.
+const debugTx = new Map<TxClass, TxClass>();
+const debugRx = new Map<RxClass, RxClass>();
+
+function withDebugTx(Base: TxClass): TxClass {
+  let C = debugTx.get(Base);
+  if (C === undefined) {
+    C = class extends Base {
+      override sendPublish(control: number, token: number): void {
+        super.sendPublish(control, token);
+        this.assertInvariants();
+      }
+    };
+    debugTx.set(Base, C);
+  }
+  return C;
+}
+
+function withDebugRx(Base: RxClass): RxClass {
+  let C = debugRx.get(Base);
+  if (C === undefined) {
+    C = class extends Base {
+      override recvRelease(): void {
+        super.recvRelease();
+        this.assertInvariants();
+      }
+    };
+    debugRx.set(Base, C);
+  }
+  return C;
+}
+
+function txClass(mutant: UmpMutant | undefined): TxClass {
   switch (mutant) {
     case 'used-bit-first':
-      return new UsedBitFirstTx(place);
+      return UsedBitFirstTx;
     case 'wrap-off-by-one':
-      return new WrapOffByOneTx(place);
+      return WrapOffByOneTx;
     case 'overwrite-full-ring':
-      return new OverwriteFullRingTx(place);
+      return OverwriteFullRingTx;
     default:
-      return new UmpTx(place);
+      return UmpTx;
   }
 }
 
-/** The receiving half for a mutant (or the correct one). */
-export function makeRx(place: RingPlace, mutant: UmpMutant | undefined): UmpRx {
-  const c = place.config;
-  const asm = mutant === 'reassembly-out-of-order' ? new ReversedReassembly(c.payloadBytes, c.maxMessageBytes) : new Reassembly(c.payloadBytes, c.maxMessageBytes);
+function rxClass(mutant: UmpMutant | undefined): RxClass {
   switch (mutant) {
     case 'clear-before-read':
-      return new ClearBeforeReadRx(place, asm);
+      return ClearBeforeReadRx;
     case 'close-drops-pending':
-      return new CloseDropsPendingRx(place, asm);
+      return CloseDropsPendingRx;
     default:
-      return new UmpRx(place, asm);
+      return UmpRx;
   }
+}
+
+/** The sending half for a mutant (or the correct one), with assertions in debug mode. */
+export function makeTx(place: RingPlace, mutant: UmpMutant | undefined, debug = false): UmpTx {
+  const C = txClass(mutant);
+  return new (debug ? withDebugTx(C) : C)(place);
+}
+
+/** The receiving half for a mutant (or the correct one), with assertions in debug mode. */
+export function makeRx(place: RingPlace, mutant: UmpMutant | undefined, debug = false): UmpRx {
+  const c = place.config;
+  const asm = mutant === 'reassembly-out-of-order' ? new ReversedReassembly(c.payloadBytes, c.maxMessageBytes) : new Reassembly(c.payloadBytes, c.maxMessageBytes);
+  const C = rxClass(mutant);
+  return new (debug ? withDebugRx(C) : C)(place, asm);
 }
 

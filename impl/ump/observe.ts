@@ -3,7 +3,7 @@
 // position while slots are marked USED. Needs both ends (the read positions
 // are private to the receivers), so it serves single-threaded checking only.
 import type { UmpFrame, UmpObservation } from '../../spec/ump/index.js';
-import { CONTROL_WORD, FRAG_NAMES, HDR_CLOSED, TOKEN_WORD, bytesToHex, controlFrag, controlLen, controlUsed } from '../../spec/ump/index.js';
+import { CONTROL_WORD, FRAG_NAMES, FRAG_SINGLE, HDR_CLOSED, TOKEN_WORD, bytesToHex, controlFrag, controlLen, controlUsed } from '../../spec/ump/index.js';
 import type { UmpEndpoint } from './endpoint.js';
 import type { UmpRx } from './ring.js';
 
@@ -17,7 +17,9 @@ function inFlight(rx: UmpRx): UmpFrame[] {
     const len = Math.min(controlLen(c), 56);
     const bytes = new Uint8Array(len);
     for (let b = 0; b < len; b++) bytes[b] = (w[slot + (b >> 2)]! >>> ((b & 3) * 8)) & 0xff;
-    out.push({ frag: FRAG_NAMES[controlFrag(c)]!, token: w[slot + TOKEN_WORD]!, payload: bytesToHex(bytes) });
+    const frag = controlFrag(c);
+    // A single frame's token word is not written (it is 0 by definition).
+    out.push({ frag: FRAG_NAMES[frag]!, token: frag === FRAG_SINGLE ? 0 : w[slot + TOKEN_WORD]!, payload: bytesToHex(bytes) });
   }
   return out;
 }

@@ -141,6 +141,8 @@ export class RecvProcess {
   private reads = 0;
   private len = 0;
   private off = 0;
+  /** The frame's token, read at RecvCheck (before the slot can be released). */
+  private token = 0;
   private buf = new Int32Array(16);
 
   constructor(
@@ -182,14 +184,16 @@ export class RecvProcess {
     const len = controlLen(rx.control);
     if (len > rx.payloadBytes) return { action: 'RecvCheck', status: UMP_RX_INVALID_LENGTH };
     const frag = controlFrag(rx.control);
+    const token = rx.token;
     // A FIRST frame announces the total: make room for it (bounded by the configured maximum).
-    if (frag === FRAG_FIRST && !rx.asm.active && rx.token >= 0 && rx.token <= this.maxMessageBytes) {
+    if (frag === FRAG_FIRST && !rx.asm.active && token >= 0 && token <= this.maxMessageBytes) {
       // Whole chunks, so that any chunk offset fits even if a (mutant) reassembly misplaces one.
-      const need = chunkCount(rx.token, rx.payloadBytes) * (rx.payloadBytes >> 2);
+      const need = chunkCount(token, rx.payloadBytes) * (rx.payloadBytes >> 2);
       if (this.buf.length < need) this.buf = new Int32Array(need);
     }
-    const off = rx.asm.accept(frag, len, rx.token, this.buf, 0);
+    const off = rx.asm.accept(frag, len, token, this.buf, 0);
     if (off < 0) return { action: 'RecvCheck', status: off };
+    this.token = token;
     this.len = len;
     this.off = off;
     this.plan = rx.framePlan((len + 3) >> 2);
@@ -201,7 +205,7 @@ export class RecvProcess {
   private endOfFrame(o: RecvStepOutcome): RecvStepOutcome {
     if (this.at < this.plan.length) return o;
     const frameBytes = new Uint8Array(this.buf.buffer, this.off * 4, this.len).slice();
-    const frame = { bytes: frameBytes, frag: controlFrag(this.rx.control), token: this.rx.token };
+    const frame = { bytes: frameBytes, frag: controlFrag(this.rx.control), token: this.token };
     this.plan = [];
     this.at = 0;
     if (!this.rx.asm.done()) return { ...o, frame };

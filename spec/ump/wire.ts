@@ -13,7 +13,8 @@
 //   slot (64 bytes = one cache line), little-endian 32-bit words:
 //   word  0 .. 13   payload (56 bytes)
 //   word 14         control: bit 0 USED | bits 1-6 LEN (payload bytes) | bits 7-8 FRAG
-//   word 15         token: FIRST -> total message length; MIDDLE/LAST -> chunk index
+//   word 15         token: FIRST -> total message length; MIDDLE/LAST -> chunk index;
+//                   SINGLE -> 0 (not written: the receiver does not read it)
 //
 // The sender writes the payload words and the token, then stores the control
 // word with USED set, last. The receiver loads the control word, and only if
