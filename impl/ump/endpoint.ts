@@ -4,16 +4,19 @@
 //
 // Blocking. A blocked end first polls (config.spinPolls times), because
 // waking a thread with Atomics.wait/notify costs ~33 µs on this machine while
-// a poll costs nanoseconds. Only then does it raise its sleep flag, look once
-// more, and sleep. The peer checks that flag after every publish and release
-// (one load of a line that stays shared while nobody sleeps) and notifies
-// only when it is raised, so a busy channel makes no system call per message.
-// Why no wake-up is lost: the sleeper stores flag=1 then loads the slot; the
-// peer stores the slot then loads the flag. Both are sequentially consistent
-// Atomics, so at least one of them sees the other's store (the Dekker
-// pattern): either the sleeper sees the slot change and does not sleep, or the
-// peer sees the flag and wakes it; Atomics.wait(flag, 1) returns at once if
-// the peer already reset the flag.
+// a poll costs nanoseconds. Only then does it sleep, in three steps:
+//   1. read its sleep word (a counter) g;
+//   2. mark the slot it waits for with WAKE_BIT (a compare-exchange on the
+//      slot's control word; if the slot changed meanwhile there is nothing to
+//      wait for);
+//   3. Atomics.wait(sleep word, g).
+// The peer's publish and release are exchanges of that same control word, so
+// they return the old word: if it carries WAKE_BIT the peer bumps the sleeper's
+// counter and notifies it. A busy channel therefore costs no extra load and
+// no system call per message. No wake-up is lost: the mark and the peer's
+// exchange are read-modify-writes of one word, so one of them comes first;
+// if the mark came first the peer sees it and bumps the counter, and a wait
+// that starts after the bump finds the counter changed and returns at once.
 import type { UmpConfig, UmpSide, UmpStatus } from '../../spec/ump/index.js';
 import {
   HDR_CLOSED,
@@ -136,14 +139,11 @@ export class UmpEndpoint {
   waitFor(what: number, timeoutMs = Infinity, sendFrames = 1): boolean {
     for (let i = 0, n = this.config.spinPolls; i < n; i++) if (this.ready(what, sendFrames)) return true;
     const w = this.words;
-    const s = this.sleepWord;
-    Atomics.store(w, s, 1);
-    if (this.ready(what, sendFrames)) {
-      Atomics.store(w, s, 0);
-      return true;
-    }
-    const r = Atomics.wait(w, s, 1, timeoutMs);
-    Atomics.store(w, s, 0);
+    const g = Atomics.load(w, this.sleepWord);
+    // Mark every slot waited for; a mark that fails means that wait is over.
+    if ((what & WAIT_SEND) !== 0 && !this.tx.armWake(sendFrames)) return true;
+    if ((what & WAIT_RECV) !== 0 && !this.rx.armWake()) return true;
+    const r = Atomics.wait(w, this.sleepWord, g, timeoutMs);
     return r !== 'timed-out' || this.ready(what, sendFrames);
   }
 
@@ -157,7 +157,8 @@ export class UmpEndpoint {
   /**
    * Closes the channel for both ends. Frames already published stay and are
    * delivered; every later send reports LIB_ERR_UMP_NOT_CONNECTED; the peer is
-   * woken if it sleeps. Closing twice is allowed.
+   * woken (its counter bumped, so a sleep it is about to start returns at once).
+   * Closing twice is allowed.
    */
   close(): void {
     Atomics.or(this.words, HDR_CLOSED, 1 << this.end);

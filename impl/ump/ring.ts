@@ -31,6 +31,7 @@ import {
   UMP_MSGBUF_OVERFLOW,
   UMP_TX_MSG_SIZE,
   USED_BIT,
+  WAKE_BIT,
   chunkAt,
   chunkCount,
   controlFrag,
@@ -45,11 +46,13 @@ export type SendOrder = 'write-then-publish' | 'publish-then-write';
 export type RecvOrder = 'read-then-release' | 'release-then-read';
 
 /**
- * Wakes the end whose sleep word is `idx` if it is asleep. The exchange makes
- * sure one sleep costs one notify, however many frames arrive meanwhile.
+ * Wakes the end whose sleep word is `idx`: bumps the counter it waits on (so
+ * a wait that has not started yet returns at once) and notifies it. Called
+ * only when a slot carried WAKE_BIT, or on close: never per message.
  */
 export function wakeEnd(w: Int32Array, idx: number): void {
-  if (Atomics.exchange(w, idx, 0) !== 0) Atomics.notify(w, idx, 1);
+  Atomics.add(w, idx, 1);
+  Atomics.notify(w, idx, 1);
 }
 
 /** Where a ring lives in the frame and who to wake. */
@@ -110,17 +113,17 @@ export class UmpTx {
 
   /**
    * SendPublish: the token (chunks only: a single frame's token is 0 and not
-   * written), then the control word with USED set, last; advance; wake the
-   * peer if it sleeps. The sleep flag is loaded with Atomics: the no-lost-wake-up
-   * argument (endpoint.ts) needs this load ordered after the store above.
+   * written), then the control word with USED set, last; advance. The store is
+   * an exchange (the same instruction as a sequentially consistent store on
+   * x86) so the old word tells whether the receiver sleeps on this slot.
    */
   sendPublish(control: number, token: number): void {
     const w = this.words;
     const c = this.cur;
     if (token !== 0) w[c + TOKEN_WORD] = token;
-    Atomics.store(w, c + CONTROL_WORD, control | USED_BIT);
+    const old = Atomics.exchange(w, c + CONTROL_WORD, control | USED_BIT);
     this.pos = this.pos + 1 === this.slots ? 0 : this.pos + 1;
-    if (Atomics.load(w, this.peerSleep) !== 0) wakeEnd(w, this.peerSleep);
+    if ((old & WAKE_BIT) !== 0) wakeEnd(w, this.peerSleep);
   }
 
   /**
@@ -191,6 +194,26 @@ export class UmpTx {
   /** A send of `frames` frames would not report LIB_ERR_UMP_CHAN_FULL now (they fit, or closed). Changes nothing. */
   canSend(frames = 1): boolean {
     return Atomics.load(this.words, HDR_CLOSED) !== 0 || this.hasFreeSlots(frames);
+  }
+
+  /**
+   * Before sleeping until `frames` slots are free: marks the last of them
+   * (still USED) with WAKE_BIT, so that its release wakes this end. Returns
+   * false, and marks nothing, if the slots are free already or the channel is
+   * closed: then there is nothing to wait for. The mark is a compare-exchange
+   * on the very word the receiver's release exchanges, so exactly one of the
+   * two comes first: either the mark fails (released already) or the release
+   * sees the mark.
+   */
+  armWake(frames = 1): boolean {
+    const w = this.words;
+    if (frames > this.slots || Atomics.load(w, HDR_CLOSED) !== 0) return false;
+    const at = this.base + (((this.pos + frames - 1) % this.slots) << 4) + CONTROL_WORD;
+    for (;;) {
+      const c = Atomics.load(w, at);
+      if ((c & USED_BIT) === 0) return false;
+      if ((c & WAKE_BIT) !== 0 || Atomics.compareExchange(w, at, c, c | WAKE_BIT) === c) return true;
+    }
   }
 
   /** The steps of one frame of n payload words, in this sender's order. */
@@ -268,12 +291,12 @@ export class UmpRx {
     return this.words[this.cur + i]!;
   }
 
-  /** RecvRelease: clear USED (hand the slot back), advance, wake the peer if it sleeps. */
+  /** RecvRelease: store 0 into the control word (hand the slot back), advance; wake the sender if it sleeps on this slot. */
   recvRelease(): void {
     const w = this.words;
-    Atomics.store(w, this.cur + CONTROL_WORD, 0);
+    const old = Atomics.exchange(w, this.cur + CONTROL_WORD, 0);
     this.pos = this.pos + 1 === this.slots ? 0 : this.pos + 1;
-    if (Atomics.load(w, this.peerSleep) !== 0) wakeEnd(w, this.peerSleep);
+    if ((old & WAKE_BIT) !== 0) wakeEnd(w, this.peerSleep);
   }
 
   /** Reads the found frame's n words into dst[at..], then releases it. */
@@ -331,6 +354,22 @@ export class UmpRx {
   canRecv(): boolean {
     const w = this.words;
     return (Atomics.load(w, this.base + (this.pos << 4) + CONTROL_WORD) & USED_BIT) !== 0 || Atomics.load(w, HDR_CLOSED) !== 0;
+  }
+
+  /**
+   * Before sleeping until a frame arrives: marks the empty slot at the read
+   * position with WAKE_BIT, so that the publish into it wakes this end.
+   * Returns false, and marks nothing, if a frame is there already or the
+   * channel is closed.
+   */
+  armWake(): boolean {
+    const w = this.words;
+    const at = this.base + (this.pos << 4) + CONTROL_WORD;
+    for (;;) {
+      const c = Atomics.load(w, at);
+      if ((c & USED_BIT) !== 0 || Atomics.load(w, HDR_CLOSED) !== 0) return false;
+      if ((c & WAKE_BIT) !== 0 || Atomics.compareExchange(w, at, c, c | WAKE_BIT) === c) return true;
+    }
   }
 
   /** The steps of one frame of n payload words, in this receiver's order. */

@@ -12,7 +12,7 @@
 //
 //   slot (64 bytes = one cache line), little-endian 32-bit words:
 //   word  0 .. 13   payload (56 bytes)
-//   word 14         control: bit 0 USED | bits 1-6 LEN (payload bytes) | bits 7-8 FRAG
+//   word 14         control: bit 0 USED | bits 1-6 LEN (payload bytes) | bits 7-8 FRAG | bit 9 WAKE
 //   word 15         token: FIRST -> total message length; MIDDLE/LAST -> chunk index;
 //                   SINGLE -> 0 (not written: the receiver does not read it)
 //
@@ -35,6 +35,15 @@ export const LEN_SHIFT = 1;
 export const LEN_MASK = 0x3f;
 export const FRAG_SHIFT = 7;
 export const FRAG_MASK = 0x3;
+/**
+ * Bit 9 of the control word: "the other side sleeps until this slot changes;
+ * notify it". A receiver sets it on the empty slot it waits for, a sender on
+ * the full slot it waits for. The peer's next store to the slot (publish or
+ * release) is an exchange that returns the old word, so it learns about the
+ * sleeper without a separate load. Not part of the frame: it is ignored when
+ * decoding and cleared by every publish and release.
+ */
+export const WAKE_BIT = 1 << 9;
 
 /** How a frame belongs to a message: a whole message, or the first, a middle or the last chunk of one. */
 export const FRAG_SINGLE = 0;
@@ -61,7 +70,7 @@ export function controlFrag(control: number): number {
 // ---- Frame layout: one shared buffer per bidirectional channel --------------
 //
 //   line 0             channel header: magic, version, slots, payloadBytes, closed bits
-//   line 1             end A's line: its sleep word (A is blocked in Atomics.wait)
+//   line 1             end A's line: its sleep word, a counter A waits on in Atomics.wait
 //   line 2             end B's line: its sleep word
 //   lines 3 .. 3+S-1   ring A->B (S slots)
 //   lines 3+S .. 3+2S-1 ring B->A

@@ -13,6 +13,8 @@ import {
   encodeControl,
   FRAG_MIDDLE,
   FRAG_SINGLE,
+  WAKE_BIT,
+  sleepWordOf,
   umpConfig,
 } from '../../../spec/ump/index.js';
 import { attachUmpEndpoint, createUmpChannel, createUmpFrame, validateFrame, allocateShared } from '../../../impl/ump/index.js';
@@ -207,5 +209,44 @@ describe('impl/ump debug mode', () => {
     b.rx.pos = 5;
     expect(() => b.rx.recvRelease()).toThrow(/UMP receiver invariant violated/);
     expect(b.rx.asm.check()).toEqual([]);
+  });
+});
+
+describe('impl/ump sleeping: the wake request lives in the slot waited for', () => {
+  it('a receiver marks the empty slot; the publish into it bumps the receiver\'s counter', () => {
+    const { a, b } = createUmpChannel({ slots: 2 }, { memory: 'sab' });
+    const counterB = sleepWordOf(1);
+    expect(b.rx.armWake()).toBe(true);
+    expect(Atomics.load(a.words, b.rx.base + CONTROL_WORD)).toBe(WAKE_BIT);
+    expect(a.trySend(words(1), 0, 4)).toBe(UMP_OK); // publish sees WAKE_BIT
+    expect(Atomics.load(a.words, counterB)).toBe(1);
+    expect(b.rx.armWake()).toBe(false); // a frame is there: nothing to wait for
+    expect(a.trySend(words(2), 0, 4)).toBe(UMP_OK); // no mark, no wake-up
+    expect(Atomics.load(a.words, counterB)).toBe(1);
+    expect([b.tryRecv(new Int32Array(1), 0), b.tryRecv(new Int32Array(1), 0)]).toEqual([4, 4]);
+  });
+  it('a sender marks the full slot; its release bumps the sender\'s counter', () => {
+    const { a, b } = createUmpChannel({ slots: 2 }, { memory: 'sab' });
+    const counterA = sleepWordOf(0);
+    expect(a.tx.armWake()).toBe(false); // room already
+    a.trySend(words(1), 0, 4);
+    a.trySend(words(2), 0, 4);
+    expect(a.tx.armWake(1)).toBe(true);
+    expect(a.tx.armWake(1)).toBe(true); // already marked
+    expect(a.tx.armWake(3)).toBe(false); // can never fit: do not sleep
+    expect(b.tryRecv(new Int32Array(1), 0)).toBe(4);
+    expect(Atomics.load(a.words, counterA)).toBe(1);
+    b.close();
+    expect(a.tx.armWake()).toBe(false);
+    expect(b.rx.armWake()).toBe(false);
+    expect(Atomics.load(a.words, counterA)).toBe(2); // the close woke A too
+  });
+  it('waitFor sleeps only after marking, and returns when the other side moves', () => {
+    const { a, b } = createUmpChannel({ slots: 1, spinPolls: 0 }, { memory: 'sab' });
+    expect(a.waitFor(3, 1)).toBe(true); // room to send: no sleep
+    a.trySend(words(1), 0, 4);
+    expect(a.waitFor(1, 1)).toBe(false); // full, nobody receives: times out
+    expect(b.waitFor(2, 1)).toBe(true); // a frame waits
+    expect(a.waitFor(2, 1)).toBe(false); // A's own incoming ring is empty
   });
 });
