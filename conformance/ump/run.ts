@@ -17,13 +17,13 @@ import type { UmpTrace } from './trace.js';
 import { writeUmpTrace } from './trace.js';
 
 export const UMP_DEFAULT_SEED = 20240607;
-export const UMP_DEFAULT_RUNS = 300;
+export const UMP_DEFAULT_RUNS = 1000;
 export const UMP_DEFAULT_MAX_STEPS = 400;
 
 export interface UmpConformanceOptions {
   /** fast-check seed (default UMP_DEFAULT_SEED): the same seed gives the same runs and the same counterexample. */
   readonly seed?: number;
-  /** Random interleavings to try (default 300). */
+  /** Random interleavings to try (default 1000). */
   readonly runs?: number;
   /** Longest interleaving, in steps (default 400). */
   readonly maxSteps?: number;

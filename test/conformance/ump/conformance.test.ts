@@ -10,12 +10,12 @@ describe('conformance/ump: deterministic interleavings against model and spec', 
     const r = runUmpConformance({ outDir: null });
     expect(r.report).toContain('passed');
     expect(r.ok).toBe(true);
-    expect(r.stats.runs).toBe(300);
+    expect(r.stats.runs).toBe(1000);
     expect(r.stats.runsWithFullRing).toBeGreaterThan(50);
     expect(r.stats.chunkedMessagesDelivered).toBeGreaterThan(50);
     expect(r.stats.runsWithClose).toBeGreaterThan(30);
     expect(r.stats.maxInFlight).toBe(4);
-    expect(r.reproduce).toBe('capref conformance ump --seed 20240607 --runs 300 --steps 400');
+    expect(r.reproduce).toBe('capref conformance ump --seed 20240607 --runs 1000 --steps 400');
   });
 
   it('the same seed gives the same runs', () => {
