@@ -192,6 +192,8 @@ export class UmpStepDriver {
     const notEnabled = (why: string) => ({ recorded: step, failure: { check: 'STEP-NOT-ENABLED', message: why } });
     switch (step.action) {
       case 'Submit':
+        if (step.payload.length / 2 > this.config.maxMessageBytes)
+          return notEnabled(`a ${step.payload.length / 2}-byte message is longer than maxMessageBytes (${this.config.maxMessageBytes})`);
         this.model.submit(step.dir, step.payload);
         this.senders[step.dir].submit(hexToBytes(step.payload));
         this.submitted[step.dir].push(step.payload);

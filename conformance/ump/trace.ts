@@ -12,7 +12,8 @@ export const UmpTraceConfigSchema = z
   .object({
     slots: z.number().int().min(1).max(UMP_MAX_SLOTS),
     payloadBytes: z.number().int().min(4).max(MAX_PAYLOAD_BYTES).multipleOf(4),
-    maxMessageBytes: z.number().int().min(0).max(0x7fffffff),
+    /** Bounded so that a trace file cannot make the driver allocate without limit. */
+    maxMessageBytes: z.number().int().min(0).max(1 << 20),
   })
   .strict()
   .refine((c) => c.maxMessageBytes >= c.payloadBytes, { message: 'maxMessageBytes must be at least payloadBytes', path: ['maxMessageBytes'] });

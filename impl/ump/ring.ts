@@ -4,19 +4,21 @@
 // Each half is factored into its atomic steps, named as in spec/ump/steps.ts
 // and proofs/UmpChannel.tla: sendCheck, sendWrite, sendPublish; recvCheck,
 // recvRead, recvRelease. The fast paths (sendFrame, trySend, tryRecv) are
-// straight-line calls of these same methods, which V8 inlines, so the code
-// the interleaving driver steps through is the code that runs on real threads.
+// straight-line calls of these same methods (fill and drain inline the word
+// loop of sendWrite and recvRead by hand), so the code the interleaving
+// driver steps through is the code that runs on real threads; a test checks
+// that both leave identical bytes in shared memory.
 //
 // Memory ordering. Payload words are written and read with plain typed-array
 // accesses; only the control word uses Atomics. In the JavaScript memory model
-// Atomics are sequentially consistent, so the sender's Atomics.store of the
-// control word (USED set) synchronizes-with the receiver's Atomics.load that
-// reads it: every payload write before the store happens-before every payload
-// read after the load. The same holds backwards for the release: the
-// receiver's reads happen-before its store of 0, which happens-before the
-// sender's load that sees the slot free and its next writes. This is the
-// release/acquire pairing the students' report gets from ARM's barriers
-// (section 7.3.2); here the language provides it.
+// Atomics are sequentially consistent, so the sender's atomic write of the
+// control word (USED set; an Atomics.exchange) synchronizes-with the
+// receiver's Atomics.load that reads it: every payload write before it
+// happens-before every payload read after the load. The same holds backwards
+// for the release: the receiver's reads happen-before its atomic write of 0,
+// which happens-before the sender's load that sees the slot free and its next
+// writes. This is the release/acquire pairing the students' report gets from
+// ARM's barriers (section 7.3.2); here the language provides it.
 import type { UmpConfig } from '../../spec/ump/index.js';
 import {
   CONTROL_WORD,

@@ -46,6 +46,7 @@ describe('conformance/ump traces: plain JSON, replayable without fast-check', ()
     expect(replayUmpSteps(config, [{ action: 'RecvRead', dir: 'BtoA', word: 0 }]).failure?.check).toBe('STEP-NOT-ENABLED');
     expect(replayUmpSteps(config, [{ action: 'RecvCheck', dir: 'BtoA' }, { action: 'RecvRead', dir: 'BtoA', word: 1 }]).failure?.check).toBe('STEP-NOT-ENABLED');
     expect(replayUmpSteps(config, bad, { skipDisabled: true }).ok).toBe(true);
+    expect(replayUmpSteps(config, [{ action: 'Submit', dir: 'AtoB', payload: '00'.repeat(25) }]).failure?.message).toMatch(/longer than maxMessageBytes/);
   });
 
   it('a recorded result that the reference does not give is a TRACE-MISMATCH', () => {
