@@ -54,23 +54,23 @@ export function umpTraceJsonSchema(): unknown {
 }
 
 /** A zod error as lines naming the JSON path of each bad field. */
-export function formatZodIssues(error: z.ZodError): string[] {
+export function formatUmpTraceIssues(error: z.ZodError): string[] {
   return error.issues.map((i) => {
     const path = i.path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : `${acc}.${String(seg)}`), '$');
     return `${path}: ${i.message}`;
   });
 }
 
-export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: string[] };
+export type UmpParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: string[] };
 
 /** Validates a parsed JSON value as a UMP trace. */
-export function parseUmpTrace(value: unknown): ParseResult<UmpTrace> {
+export function parseUmpTrace(value: unknown): UmpParseResult<UmpTrace> {
   const r = UmpTraceSchema.safeParse(value);
-  return r.success ? { ok: true, value: r.data } : { ok: false, errors: formatZodIssues(r.error) };
+  return r.success ? { ok: true, value: r.data } : { ok: false, errors: formatUmpTraceIssues(r.error) };
 }
 
 /** Reads and validates a trace file; never throws for a missing file, bad JSON or a schema violation. */
-export function loadUmpTrace(path: string): ParseResult<UmpTrace> {
+export function loadUmpTrace(path: string): UmpParseResult<UmpTrace> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
