@@ -4,7 +4,8 @@ import type { BenchResult } from './report.js';
 import { kernelBench } from './kernel.js';
 import { mmBench } from './mm.js';
 import { pagingBench } from './paging.js';
+import { umpSuite } from './ump.js';
 
 export type Suite = (options: { readonly quick: boolean }) => Promise<readonly BenchResult[]>;
 
-export const suites: Readonly<Record<string, Suite>> = { kernel: kernelBench, mm: mmBench, paging: pagingBench };
+export const suites: Readonly<Record<string, Suite>> = { kernel: kernelBench, mm: mmBench, paging: pagingBench, ump: umpSuite };
