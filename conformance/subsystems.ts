@@ -36,6 +36,8 @@ export interface Suite {
   readonly mutants: readonly string[];
   /** Runs when --runs is not given (the suite's share of `npm start`): enough to catch every mutant of it. */
   readonly defaultRuns: number;
+  /** Steps per run when --steps is not given (default: 100). */
+  readonly defaultSteps?: number;
   /** Checks the options (configuration files, flags) before anything runs; throws TraceInputError naming the problem. */
   readonly validate?: (options: Pick<SuiteOptions, 'configFile' | 'arch'>) => void;
   readonly run: (options: SuiteOptions) => SuiteOutcome;

@@ -11,6 +11,7 @@ import { kernelTraceSchema, opOf, type KernelTrace } from './kernel/trace.js';
 import { readJsonFile, TraceInputError } from './trace.js';
 import { mmTraceHandler } from './mm/handler.js';
 import { pagingTraceHandler } from './paging/replay.js';
+import { umpTraceHandler } from './ump/handler.js';
 
 export interface ReplayOutcome {
   readonly passed: boolean;
@@ -29,6 +30,7 @@ export interface TraceHandler {
 export const traceHandlers: Readonly<Record<string, TraceHandler>> = {
   mm: mmTraceHandler,
   paging: pagingTraceHandler,
+  ump: umpTraceHandler,
   kernel: {
     schema: kernelTraceSchema,
     replay: (t) => {

@@ -15,7 +15,7 @@ export const DEFAULT_STEPS = 100;
 interface Flags {
   seed: number;
   runs?: number;
-  steps: number;
+  steps?: number;
   out: string;
   mutant?: string;
   config?: string;
@@ -29,7 +29,7 @@ export const registerConformance: RegisterCommand = (program, ctx) => {
     .argument('[subsystem]', `one of: ${suites.map((s) => s.name).join(', ')}, or all`, 'all')
     .option('--seed <n>', 'seed of the random traces (runs are reproducible from it)', intOption('--seed', 0, 2 ** 31 - 1), DEFAULT_SEED)
     .option('--runs <n>', `number of random traces (default: each subsystem's own; the kernel's is ${DEFAULT_RUNS})`, intOption('--runs', 1, 10_000_000))
-    .option('--steps <n>', 'operations per trace', intOption('--steps', 1, 100_000), DEFAULT_STEPS)
+    .option('--steps <n>', `operations per trace (default: each subsystem's own; the kernel's is ${DEFAULT_STEPS})`, intOption('--steps', 1, 100_000))
     .option('--out <dir>', 'where counterexample traces are written', 'capref-out')
     .option('--mutant <name>', 'run against a deliberately broken implementation (to see what a counterexample looks like)')
     .option('--config <file>', "the subsystem's configuration as JSON (default: the embedded one)")
@@ -48,14 +48,13 @@ export const registerConformance: RegisterCommand = (program, ctx) => {
       const outcomes: SuiteOutcome[] = [];
       for (const suite of chosen as typeof suites) {
         const runs = flags.runs ?? suite.defaultRuns;
-        io.out(
-          `capref conformance ${suite.name}: seed ${flags.seed}, ${runs} runs × ${flags.steps} steps${flags.mutant ? `, impl mutant ${flags.mutant}` : ''}\n`,
-        );
+        const steps = flags.steps ?? suite.defaultSteps ?? DEFAULT_STEPS;
+        io.out(`capref conformance ${suite.name}: seed ${flags.seed}, ${runs} runs × ${steps} steps${flags.mutant ? `, impl mutant ${flags.mutant}` : ''}\n`);
         const started = performance.now();
         const outcome = suite.run({
           seed: flags.seed,
           runs,
-          steps: flags.steps,
+          steps,
           outDir: flags.out,
           ...(flags.mutant !== undefined ? { mutant: flags.mutant } : {}),
           ...(flags.config !== undefined ? { configFile: flags.config } : {}),

@@ -77,13 +77,11 @@ export function diffObservations(model: UmpObservation, impl: UmpObservation): {
     const m = model[dir].inFlight;
     const i = impl[dir].inFlight;
     if (m.length !== i.length)
-      note(
-        i.length < m.length ? 'UMP-NO-LOSS' : 'UMP-NO-PHANTOM',
-        `${dir}.inFlight: model ${m.length} frame(s), impl ${i.length} at the receiver's position`,
-      );
+      note(i.length < m.length ? 'UMP-NO-LOSS' : 'UMP-NO-PHANTOM', `${dir}.inFlight: model ${m.length} frame(s), impl ${i.length} at the receiver's position`);
     for (let k = 0; k < Math.min(m.length, i.length); k++)
       for (const f of ['frag', 'token', 'payload'] as const)
-        if (m[k]![f] !== i[k]![f]) note('UMP-NO-TORN', `${dir}.inFlight[${k}].${f}: model ${String(m[k]![f]) || '(empty)'}, impl ${String(i[k]![f]) || '(empty)'}`);
+        if (m[k]![f] !== i[k]![f])
+          note('UMP-NO-TORN', `${dir}.inFlight[${k}].${f}: model ${String(m[k]![f]) || '(empty)'}, impl ${String(i[k]![f]) || '(empty)'}`);
   }
   return diff.length === 0 ? undefined : { check: check!, diff };
 }
@@ -184,7 +182,8 @@ export class UmpStepDriver {
     }
     if (result.failure?.check === 'STEP-NOT-ENABLED' && this.skipDisabled) return undefined;
     this.recorded.push(result.recorded);
-    if (result.failure !== undefined) return { stepIndex: index, step: result.recorded, check: result.failure.check, message: result.failure.message, diff: result.failure.diff ?? [] };
+    if (result.failure !== undefined)
+      return { stepIndex: index, step: result.recorded, check: result.failure.check, message: result.failure.message, diff: result.failure.diff ?? [] };
     return this.afterStep(index, result.recorded);
   }
 
@@ -208,8 +207,7 @@ export class UmpStepDriver {
         const dir = step.dir;
         const sp = this.senders[dir];
         if (sp.pc !== step.action) return notEnabled(`${dir} sender's next action is ${sp.pc ?? 'none (nothing submitted)'}, not ${step.action}`);
-        if (step.action === 'SendWrite' && sp.nextWord !== step.word)
-          return notEnabled(`${dir} sender writes word ${sp.nextWord} next, not word ${step.word}`);
+        if (step.action === 'SendWrite' && sp.nextWord !== step.word) return notEnabled(`${dir} sender writes word ${sp.nextWord} next, not word ${step.word}`);
         if (step.action === 'SendCheck') {
           const pre = prescribedSendCheck(this.model.state(), dir);
           const out = sp.step();
@@ -218,9 +216,18 @@ export class UmpStepDriver {
           const recorded: UmpStep = { action: 'SendCheck', dir, result: reference };
           if (got === 'LIB_ERR_UMP_NOT_CONNECTED') this.submitted[dir].shift();
           if (step.result !== undefined && step.result !== reference)
-            return { recorded, failure: { check: 'TRACE-MISMATCH', message: `the trace says SendCheck returned ${step.result}, the reference returns ${reference}` } };
+            return {
+              recorded,
+              failure: { check: 'TRACE-MISMATCH', message: `the trace says SendCheck returned ${step.result}, the reference returns ${reference}` },
+            };
           if (got !== pre.expected)
-            return { recorded, failure: { check: pre.rule, message: `${dir} SendCheck reported ${got}; with ${this.model.state()[dir].inFlight.length} of ${this.config.slots} slots in flight the spec prescribes ${pre.expected}` } };
+            return {
+              recorded,
+              failure: {
+                check: pre.rule,
+                message: `${dir} SendCheck reported ${got}; with ${this.model.state()[dir].inFlight.length} of ${this.config.slots} slots in flight the spec prescribes ${pre.expected}`,
+              },
+            };
           return { recorded };
         }
         const out = sp.step();
@@ -234,17 +241,25 @@ export class UmpStepDriver {
         const dir = step.dir;
         const rp = this.receivers[dir];
         if (rp.pc !== step.action) return notEnabled(`${dir} receiver's next action is ${rp.pc}, not ${step.action}`);
-        if (step.action === 'RecvRead' && rp.nextWord !== step.word)
-          return notEnabled(`${dir} receiver reads word ${rp.nextWord} next, not word ${step.word}`);
+        if (step.action === 'RecvRead' && rp.nextWord !== step.word) return notEnabled(`${dir} receiver reads word ${rp.nextWord} next, not word ${step.word}`);
         if (step.action === 'RecvCheck') {
           const pre = prescribedRecvCheck(this.model.state(), dir);
           const out = rp.step();
           const got = umpStatusName(out.status!);
           const recorded: UmpStep = { action: 'RecvCheck', dir, result: pre.expected };
           if (step.result !== undefined && step.result !== pre.expected)
-            return { recorded, failure: { check: 'TRACE-MISMATCH', message: `the trace says RecvCheck returned ${step.result}, the reference returns ${pre.expected}` } };
+            return {
+              recorded,
+              failure: { check: 'TRACE-MISMATCH', message: `the trace says RecvCheck returned ${step.result}, the reference returns ${pre.expected}` },
+            };
           if (got !== pre.expected)
-            return { recorded, failure: { check: pre.rule, message: `${dir} RecvCheck reported ${got}; with ${this.model.state()[dir].inFlight.length} frame(s) in flight the spec prescribes ${pre.expected}` } };
+            return {
+              recorded,
+              failure: {
+                check: pre.rule,
+                message: `${dir} RecvCheck reported ${got}; with ${this.model.state()[dir].inFlight.length} frame(s) in flight the spec prescribes ${pre.expected}`,
+              },
+            };
           return { recorded };
         }
         const out = rp.step();
@@ -256,13 +271,20 @@ export class UmpStepDriver {
           this.reading[dir] = rel.frame;
           recorded = rel.delivered === undefined ? { action: 'RecvRelease', dir } : { action: 'RecvRelease', dir, delivered: rel.delivered };
           if (step.delivered !== undefined && step.delivered !== rel.delivered)
-            return { recorded, failure: { check: 'TRACE-MISMATCH', message: `the trace says ${step.delivered} was delivered, the reference delivers ${rel.delivered ?? 'nothing'}` } };
+            return {
+              recorded,
+              failure: {
+                check: 'TRACE-MISMATCH',
+                message: `the trace says ${step.delivered} was delivered, the reference delivers ${rel.delivered ?? 'nothing'}`,
+              },
+            };
         }
         if (out.frame !== undefined) {
           const want = this.reading[dir];
           this.reading[dir] = undefined;
           const d = want === undefined ? ['no frame was released by the model'] : frameDiff(want, out.frame);
-          if (d.length > 0) return { recorded, failure: { check: 'UMP-NO-TORN', message: `${dir} receiver read a frame that differs from the one published`, diff: d } };
+          if (d.length > 0)
+            return { recorded, failure: { check: 'UMP-NO-TORN', message: `${dir} receiver read a frame that differs from the one published`, diff: d } };
         }
         if (out.delivered !== undefined) this.implDelivered[dir].push(bytesToHex(out.delivered));
         return { recorded };
@@ -274,14 +296,28 @@ export class UmpStepDriver {
     const impl = this.implState();
     const model = this.model.state();
     for (const dir of UMP_DIRS) this.maxInFlight[dir] = Math.max(this.maxInFlight[dir], model[dir].inFlight.length);
-    const implObs = { slots: impl.slots, payloadBytes: impl.payloadBytes, closed: impl.closed, AtoB: { inFlight: impl.AtoB.inFlight }, BtoA: { inFlight: impl.BtoA.inFlight } };
-    const modelObs = { slots: model.slots, payloadBytes: model.payloadBytes, closed: model.closed, AtoB: { inFlight: model.AtoB.inFlight }, BtoA: { inFlight: model.BtoA.inFlight } };
+    const implObs = {
+      slots: impl.slots,
+      payloadBytes: impl.payloadBytes,
+      closed: impl.closed,
+      AtoB: { inFlight: impl.AtoB.inFlight },
+      BtoA: { inFlight: impl.BtoA.inFlight },
+    };
+    const modelObs = {
+      slots: model.slots,
+      payloadBytes: model.payloadBytes,
+      closed: model.closed,
+      AtoB: { inFlight: model.AtoB.inFlight },
+      BtoA: { inFlight: model.BtoA.inFlight },
+    };
     const d = diffObservations(modelObs, implObs);
-    if (d !== undefined) return { stepIndex: index, step, check: d.check, message: 'the implementation\'s shared memory no longer means what the model holds', diff: d.diff };
+    if (d !== undefined)
+      return { stepIndex: index, step, check: d.check, message: "the implementation's shared memory no longer means what the model holds", diff: d.diff };
     const iv = checkUmpInvariants(impl)[0];
     if (iv !== undefined) return { stepIndex: index, step, check: iv.id, message: `${iv.dir}: ${iv.message}`, diff: [] };
     const mv = checkUmpInvariants(model)[0];
-    if (mv !== undefined) return { stepIndex: index, step, check: 'MODEL-INVARIANT', message: `capref bug: the model violates ${mv.id}: ${mv.message}`, diff: [] };
+    if (mv !== undefined)
+      return { stepIndex: index, step, check: 'MODEL-INVARIANT', message: `capref bug: the model violates ${mv.id}: ${mv.message}`, diff: [] };
     return undefined;
   }
 }

@@ -13,8 +13,8 @@ import { replayUmpSteps } from './driver.js';
 import type { UmpGenerationLimits, UmpScenario } from './generate.js';
 import { DEFAULT_UMP_LIMITS, runUmpScenario, umpScenarioArbitrary } from './generate.js';
 import { shrinkUmpSteps } from './shrink.js';
-import type { UmpTrace } from './trace.js';
-import { writeUmpTrace } from './trace.js';
+import { traceMutant, writeUmpTrace, type UmpTrace } from './trace.js';
+import type { Failure } from '../trace.js';
 
 export const UMP_DEFAULT_SEED = 20240607;
 export const UMP_DEFAULT_RUNS = 1000;
@@ -159,8 +159,12 @@ export function runUmpConformance(options: UmpConformanceOptions = {}): UmpConfo
   if (!details.failed || details.counterexample === null) {
     const lines = [
       `${header}: passed ${stats.runs} runs, ${stats.steps} steps`,
-      `  steps by action: ${Object.entries(stats.stepsByAction).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-      `  results: ${Object.entries(stats.resultsByStatus).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+      `  steps by action: ${Object.entries(stats.stepsByAction)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+      `  results: ${Object.entries(stats.resultsByStatus)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
       `  messages delivered ${stats.messagesDelivered} (chunked ${stats.chunkedMessagesDelivered}); runs with a full ring ${stats.runsWithFullRing}, with a close ${stats.runsWithClose}; deepest ring ${stats.maxInFlight}`,
       `reproduce: ${reproduce}`,
     ];
@@ -177,11 +181,11 @@ export function runUmpConformance(options: UmpConformanceOptions = {}): UmpConfo
     format: 'capref-trace',
     version: 1,
     subsystem: 'ump',
-    seed,
     config: shrunk.config,
-    ...(mutant === undefined ? {} : { mutant }),
+    ...(mutant === undefined ? {} : { impl: { mutant } }),
+    origin: { command: reproduce, seed, runs, steps: maxSteps, shrunkFrom: first.steps.length },
     steps: final.steps,
-    counterexample: { step: failure.stepIndex, check: failure.check, message: failure.message, diff: failure.diff },
+    failure: umpFailure(failure),
   };
   let tracePath: string | undefined;
   if (options.outDir !== null) {
@@ -195,7 +199,7 @@ export function runUmpConformance(options: UmpConformanceOptions = {}): UmpConfo
     ...(explanation === undefined ? [] : [`  (${failure.check}: ${explanation})`]),
     ...failure.diff.map((d) => `  ${d}`),
     `config: ${shrunk.config.slots} slot(s) per direction, ${shrunk.config.payloadBytes} payload bytes per slot`,
-    'steps (results are the reference\'s):',
+    "steps (results are the reference's):",
     ...formatUmpSteps(final.steps, failure.stepIndex),
     ...(tracePath === undefined ? [] : [`trace written to ${tracePath}`, `reproduce: capref replay ${tracePath}`]),
     `${tracePath === undefined ? 'reproduce' : '       or'}: ${reproduce}`,
@@ -222,14 +226,28 @@ export function runUmpConformance(options: UmpConformanceOptions = {}): UmpConfo
   };
 }
 
+/** A step failure in the shared trace envelope's terms. */
+export function umpFailure(f: UmpStepFailure): Failure {
+  const kind: Failure['kind'] = f.check.startsWith('UMP-') ? 'invariant' : f.check === 'TRACE-MISMATCH' ? 'recorded-mismatch' : 'exception';
+  return {
+    step: f.stepIndex,
+    kind,
+    message: [`${f.check}: ${f.message}`, ...f.diff].join('\n'),
+    ...(kind === 'invariant' ? { violated: [f.check] } : {}),
+  };
+}
+
 /** Replays a trace (from a file, validated) against the implementation (or the trace's mutant) and the model. */
-export function replayUmpTrace(trace: UmpTrace, options: { mutant?: UmpMutant | undefined } = {}): {
+export function replayUmpTrace(
+  trace: UmpTrace,
+  options: { mutant?: UmpMutant | undefined } = {},
+): {
   readonly ok: boolean;
   readonly failure?: UmpStepFailure;
   readonly steps: UmpStep[];
   readonly report: string;
 } {
-  const mutant = options.mutant ?? trace.mutant;
+  const mutant = options.mutant ?? traceMutant(trace);
   const r = replayUmpSteps(trace.config, trace.steps, { mutant });
   const lines = r.ok
     ? [`UMP trace: ${r.steps.length} steps replayed, every check passed${mutant === undefined ? '' : ` (mutant ${mutant})`}`]

@@ -1,52 +1,40 @@
 // The UMP counterexample/replay trace: plain JSON, validated with zod on load,
-// replayable without fast-check. It uses the envelope every capref subsystem
-// shares ({ format: "capref-trace", version: 1, subsystem, seed, config,
-// steps }), so it can move onto the shared trace module unchanged.
+// replayable without fast-check, in the envelope every capref subsystem shares
+// (../trace.ts).
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { MAX_PAYLOAD_BYTES, UMP_MAX_SLOTS, UmpStepSchema } from '../../spec/ump/index.js';
-import { UMP_MUTANTS } from '../../impl/ump/index.js';
+import { UMP_MUTANTS, type UmpMutant } from '../../impl/ump/index.js';
+import { traceSchema } from '../trace.js';
 
 export const UmpTraceConfigSchema = z
   .object({
     slots: z.number().int().min(1).max(UMP_MAX_SLOTS),
     payloadBytes: z.number().int().min(4).max(MAX_PAYLOAD_BYTES).multipleOf(4),
     /** Bounded so that a trace file cannot make the driver allocate without limit. */
-    maxMessageBytes: z.number().int().min(0).max(1 << 20),
+    maxMessageBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(1 << 20),
   })
   .strict()
   .refine((c) => c.maxMessageBytes >= c.payloadBytes, { message: 'maxMessageBytes must be at least payloadBytes', path: ['maxMessageBytes'] });
 export type UmpTraceConfig = z.infer<typeof UmpTraceConfigSchema>;
 
-export const UmpCounterexampleSchema = z
-  .object({
-    /** Index into steps of the step at which the check failed. */
-    step: z.number().int().min(0),
-    /** The invariant or rule id (spec/ump/invariants.ts), or a harness-level kind. */
-    check: z.string(),
-    message: z.string(),
-    /** Field-level differences between model and implementation, one per line. */
-    diff: z.array(z.string()),
-  })
-  .strict();
-export type UmpCounterexample = z.infer<typeof UmpCounterexampleSchema>;
-
-export const UmpTraceSchema = z
-  .object({
-    format: z.literal('capref-trace'),
-    version: z.literal(1),
-    subsystem: z.literal('ump'),
-    /** The fast-check seed the trace was generated from (null for a hand-written or imported trace). */
-    seed: z.number().int().nullable(),
-    config: UmpTraceConfigSchema,
-    /** The implementation variant the trace was found against: a mutant's name, or absent for the real one. */
-    mutant: z.enum(UMP_MUTANTS).optional(),
-    steps: z.array(UmpStepSchema),
-    counterexample: UmpCounterexampleSchema.optional(),
-  })
-  .strict();
+// The shared envelope (../trace.ts): where the trace came from in `origin`,
+// the implementation variant in `impl.mutant`, and what failed in `failure`
+// (an invariant's id in `violated`).
+export const UmpTraceSchema = traceSchema('ump', UmpTraceConfigSchema, UmpStepSchema).superRefine((t, ctx) => {
+  const m = t.impl?.mutant;
+  if (m !== undefined && !(UMP_MUTANTS as readonly string[]).includes(m))
+    ctx.addIssue({ code: 'custom', path: ['impl', 'mutant'], message: `unknown ump mutant "${m}"; known: ${UMP_MUTANTS.join(', ')}` });
+});
 export type UmpTrace = z.infer<typeof UmpTraceSchema>;
+
+/** The trace's impl mutant, typed. */
+export const traceMutant = (t: UmpTrace): UmpMutant | undefined => t.impl?.mutant as UmpMutant | undefined;
 
 /** JSON Schema of the trace format, for tools in other languages. */
 export function umpTraceJsonSchema(): unknown {

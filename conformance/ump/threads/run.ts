@@ -59,7 +59,13 @@ function runPeer(data: ExchangeWorkerData): Promise<ExchangeResult> {
 export async function runUmpThreads(options: UmpThreadsOptions = {}): Promise<UmpThreadsResult> {
   const count = options.messagesPerDirection ?? 5_000_000;
   const frame = createUmpFrame(options.config ?? {}, 'wasm');
-  const common = { frame, count, seed: options.seed ?? 1, stallMs: options.stallMs ?? 10_000, ...(options.mutant === undefined ? {} : { mutant: options.mutant }) };
+  const common = {
+    frame,
+    count,
+    seed: options.seed ?? 1,
+    stallMs: options.stallMs ?? 10_000,
+    ...(options.mutant === undefined ? {} : { mutant: options.mutant }),
+  };
   const peers = await Promise.all([runPeer({ ...common, side: 'A' }), runPeer({ ...common, side: 'B' })]);
   const problems: string[] = [];
   for (const p of peers) {

@@ -40,11 +40,12 @@ describe('conformance/ump mutation proof: every mutant is caught by the default 
       // The trace file is valid, and replaying it reproduces the failure without fast-check.
       const loaded = loadUmpTrace(cx.tracePath!);
       if (!loaded.ok) throw new Error(loaded.errors.join('; '));
-      expect(loaded.value.mutant).toBe(mutant);
+      expect(loaded.value.impl?.mutant).toBe(mutant);
+      expect(loaded.value.failure?.violated).toEqual([cx.check]);
       const replay = replayUmpTrace(loaded.value);
       expect(replay.ok).toBe(false);
       expect(replay.failure?.check).toBe(cx.check);
-      expect(replay.failure?.stepIndex).toBe(loaded.value.counterexample?.step);
+      expect(replay.failure?.stepIndex).toBe(loaded.value.failure?.step);
     });
   }
   it('reports the mutation table', () => {

@@ -100,7 +100,7 @@ describe('conformance/ump traces: plain JSON, replayable without fast-check', ()
 
   it('writes, loads and validates a trace file; bad input is reported with its JSON path', () => {
     const dir = mkdtempSync(join(tmpdir(), 'capref-ump-trace-'));
-    const trace: UmpTrace = { format: 'capref-trace', version: 1, subsystem: 'ump', seed: null, config, steps: oneMessage };
+    const trace: UmpTrace = { format: 'capref-trace', version: 1, subsystem: 'ump', config, steps: oneMessage };
     const path = join(dir, 't.json');
     writeUmpTrace(path, trace);
     const loaded = loadUmpTrace(path);
@@ -114,10 +114,13 @@ describe('conformance/ump traces: plain JSON, replayable without fast-check', ()
     expect(wrong.ok).toBe(false);
     if (!wrong.ok) expect(wrong.errors).toEqual([expect.stringMatching(/^\$\.config\.slots: /), expect.stringMatching(/^\$\.steps\[0\]\.word: /)]);
     expect(parseUmpTrace({ ...trace, subsystem: 'kernel' }).ok).toBe(false);
+    const unknown = parseUmpTrace({ ...trace, impl: { mutant: 'no-such-bug' } });
+    expect(unknown.ok).toBe(false);
+    if (!unknown.ok) expect(unknown.errors).toEqual([expect.stringMatching(/^\$\.impl\.mutant: unknown ump mutant/)]);
   });
 
   it('a failing replay says where and why', () => {
-    const trace: UmpTrace = { format: 'capref-trace', version: 1, subsystem: 'ump', seed: 1, config, mutant: 'close-drops-pending', steps: [oneMessage[0]!, ...oneMessage.slice(1, 5), { action: 'Close', side: 'A' }, oneMessage[5]!] };
+    const trace: UmpTrace = { format: 'capref-trace', version: 1, subsystem: 'ump', config, impl: { mutant: 'close-drops-pending' }, steps: [oneMessage[0]!, ...oneMessage.slice(1, 5), { action: 'Close', side: 'A' }, oneMessage[5]!] };
     const r = replayUmpTrace(trace);
     expect(r.ok).toBe(false);
     expect(r.report).toMatch(/step 6 fails UMP-CLOSE/);
@@ -126,6 +129,6 @@ describe('conformance/ump traces: plain JSON, replayable without fast-check', ()
 
   it('exports the trace format as JSON Schema for other languages', () => {
     const schema = umpTraceJsonSchema() as { properties: Record<string, unknown> };
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['format', 'version', 'subsystem', 'seed', 'config', 'steps']));
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['format', 'version', 'subsystem', 'origin', 'impl', 'config', 'steps', 'failure']));
   });
 });
