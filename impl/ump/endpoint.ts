@@ -59,8 +59,13 @@ export class UmpEndpoint {
   private readonly end: 0 | 1;
   private readonly sleepWord: number;
   private readonly peerSleepWord: number;
-  /** Word-aligned scratch for the convenient byte API (grown on demand). */
-  private scratch = new Int32Array(16);
+  /**
+   * Word-aligned scratch buffers for the convenient byte API, one per
+   * direction: a message half-assembled in the receive buffer must survive a
+   * send made meanwhile, and must resume into the very buffer it started in.
+   */
+  private txScratch = new Int32Array(16);
+  private rxScratch = new Int32Array(16);
 
   constructor(words: Int32Array, config: UmpConfig, side: UmpSide, options: UmpEndpointOptions = {}) {
     this.side = side;
@@ -174,14 +179,14 @@ export class UmpEndpoint {
 
   /** Sends a byte array, waiting while the ring is full. Returns the status by name. */
   sendBytes(bytes: Uint8Array, timeoutMs = Infinity): UmpStatus {
-    const words = this.scratchFor(bytes.length);
+    const words = this.txScratchFor(bytes.length);
     new Uint8Array(words.buffer, 0, bytes.length).set(bytes);
     return umpStatusName(this.send(words, 0, bytes.length, timeoutMs));
   }
 
   /** Sends a byte array without waiting. */
   trySendBytes(bytes: Uint8Array): UmpStatus {
-    const words = this.scratchFor(bytes.length);
+    const words = this.txScratchFor(bytes.length);
     new Uint8Array(words.buffer, 0, bytes.length).set(bytes);
     return umpStatusName(this.tx.trySend(words, 0, bytes.length));
   }
@@ -197,19 +202,22 @@ export class UmpEndpoint {
   }
 
   private recvBytesWith(receive: (buf: Int32Array) => number): { status: 'OK'; payload: Uint8Array } | { status: Exclude<UmpStatus, 'OK'> } {
-    // A message in progress must resume into the same buffer, so the scratch
-    // buffer is sized for the largest message once a chunked one is under way.
-    const buf = this.scratchFor(this.rx.asm.active ? this.config.maxMessageBytes : this.config.payloadBytes);
-    let r = receive(buf);
-    if (r === UMP_MSGBUF_OVERFLOW && !this.rx.asm.active) r = receive(this.scratchFor(this.config.maxMessageBytes));
+    // A message in progress resumes into the buffer it started in (the
+    // reassembly refuses any other), so the buffer is never replaced while one
+    // is under way; it only grows when a FIRST frame announces more than it holds.
+    let r = receive(this.rxScratch);
+    if (r === UMP_MSGBUF_OVERFLOW && !this.rx.asm.active) {
+      this.rxScratch = new Int32Array((this.config.maxMessageBytes + 3) >> 2);
+      r = receive(this.rxScratch);
+    }
     if (r < 0) return { status: umpStatusName(r) as Exclude<UmpStatus, 'OK'> };
-    return { status: 'OK', payload: new Uint8Array(this.scratch.buffer, 0, r).slice() };
+    return { status: 'OK', payload: new Uint8Array(this.rxScratch.buffer, 0, r).slice() };
   }
 
-  private scratchFor(bytes: number): Int32Array {
+  private txScratchFor(bytes: number): Int32Array {
     const need = Math.max(16, (bytes + 3) >> 2);
-    if (this.scratch.length < need) this.scratch = new Int32Array(need);
-    return this.scratch;
+    if (this.txScratch.length < need) this.txScratch = new Int32Array(need);
+    return this.txScratch;
   }
 }
 

@@ -165,6 +165,31 @@ describe('impl/ump endpoint: convenient byte API', () => {
     expect(a.tx.sendChunk(w, 0, 150, 2)).toBe(UMP_OK);
     expect(b.tryRecvBytes()).toEqual({ status: 'OK', payload: msg });
   });
+  it('UMP-REASSEMBLY: a short chunked message (57-64 B) resumes too, in the buffer it started in', () => {
+    const { a, b } = createUmpChannel({ slots: 8 });
+    const msg = Uint8Array.from({ length: 60 }, (_, i) => i + 1); // two frames of a 56-byte slot
+    const w = new Int32Array(15);
+    new Uint8Array(w.buffer).set(msg);
+    expect(a.tx.sendChunk(w, 0, 60, 0)).toBe(UMP_OK);
+    expect(b.tryRecvBytes()).toEqual({ status: 'LIB_ERR_NO_UMP_MSG' });
+    expect(a.tx.sendChunk(w, 0, 60, 1)).toBe(UMP_OK);
+    expect(b.tryRecvBytes()).toEqual({ status: 'OK', payload: msg });
+  });
+  it('UMP-NO-TORN: a send between the parts of a half-received message does not overwrite it', () => {
+    const { a, b } = createUmpChannel({ slots: 8 });
+    const msg = Uint8Array.from({ length: 150 }, (_, i) => i + 1);
+    const w = new Int32Array(38);
+    new Uint8Array(w.buffer).set(msg);
+    expect(a.tx.sendChunk(w, 0, 150, 0)).toBe(UMP_OK);
+    expect(b.tryRecvBytes()).toEqual({ status: 'LIB_ERR_NO_UMP_MSG' });
+    expect(b.trySendBytes(new Uint8Array(56).fill(0xee))).toBe('OK'); // B answers meanwhile
+    expect(b.sendBytes(new Uint8Array(200).fill(0xdd))).toBe('OK'); // and with a longer message
+    expect(a.tx.sendChunk(w, 0, 150, 1)).toBe(UMP_OK);
+    expect(a.tx.sendChunk(w, 0, 150, 2)).toBe(UMP_OK);
+    expect(b.tryRecvBytes()).toEqual({ status: 'OK', payload: msg });
+    expect(a.tryRecvBytes()).toEqual({ status: 'OK', payload: new Uint8Array(56).fill(0xee) });
+    expect(a.tryRecvBytes()).toEqual({ status: 'OK', payload: new Uint8Array(200).fill(0xdd) });
+  });
 });
 
 describe('impl/ump frame: set-up from one shared buffer', () => {
