@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UMP_CHAN_FULL, UMP_NOT_CONNECTED, UMP_OK, chunkCount } from '../../../spec/ump/index.js';
-import type { UmpMutant } from '../../../impl/ump/index.js';
-import { RecvProcess, SendProcess, UMP_MUTANTS, createUmpChannel } from '../../../impl/ump/index.js';
+import type { RingPlace, UmpMutant, UmpRx, UmpTx } from '../../../impl/ump/index.js';
+import { RecvProcess, SendProcess, UMP_MUTANTS, createUmpChannel, makeRx, makeTx } from '../../../impl/ump/index.js';
 
 const P = 12;
 const SLOTS = 4;
@@ -65,6 +65,44 @@ describe('impl/ump steppable processes are the fast path, one step at a time', (
   for (const mutant of [undefined, ...UMP_MUTANTS]) {
     it(`same bytes in shared memory and same deliveries (${mutant ?? 'real implementation'})`, () => {
       fc.assert(fc.property(messages, (ms) => same(mutant, ms)), { numRuns: 60 });
+    });
+  }
+
+  // Identical bytes at the end do not show the order of the steps: a fill that
+  // published before writing would leave the same bytes. So the fast paths'
+  // fill and drain are watched at the moment they publish and release, and
+  // must have done exactly the writes (reads) that framePlan, the order the
+  // driver steps through, puts before SendPublish (RecvRelease).
+  for (const mutant of [undefined, ...UMP_MUTANTS]) {
+    it(`fill and drain take their steps in the order framePlan declares (${mutant ?? 'real implementation'})`, () => {
+      const n = 3;
+      const ch = createUmpChannel({ slots: 2, payloadBytes: P, maxMessageBytes: 3 * P }, { memory: 'sab' });
+      const place = (base: number): RingPlace => ({ words: ch.a.words, base, peerSleep: ch.a.tx.peerSleep, config: ch.a.config });
+      const src = Int32Array.of(11, 22, 33);
+      let writtenAtPublish = -1;
+      const TxBase = makeTx(place(ch.a.tx.base), mutant).constructor as new (p: RingPlace) => UmpTx;
+      const tx = new (class extends TxBase {
+        override sendPublish(control: number, token: number): void {
+          writtenAtPublish = [0, 1, 2].filter((i) => this.words[this.cur + i] === src[i]).length;
+          super.sendPublish(control, token);
+        }
+      })(place(ch.a.tx.base));
+      expect(tx.sendFrame(src, 0, 4 * n, 0, 0)).toBe(UMP_OK);
+      expect(writtenAtPublish).toBe(tx.framePlan(n).indexOf('SendPublish') - 1);
+
+      const rxProto = makeRx(place(ch.a.tx.base), mutant);
+      const RxBase = rxProto.constructor as new (p: RingPlace, asm: UmpRx['asm']) => UmpRx;
+      const dst = new Int32Array(n).fill(-1);
+      let readAtRelease = -1;
+      const rx = new (class extends RxBase {
+        override recvRelease(): void {
+          readAtRelease = dst.filter((v) => v !== -1).length;
+          super.recvRelease();
+        }
+      })(place(ch.a.tx.base), rxProto.asm);
+      expect(rx.recvCheck()).toBe(UMP_OK);
+      rx.drain(dst, 0, n);
+      expect(readAtRelease).toBe(rx.framePlan(n).indexOf('RecvRelease') - 1);
     });
   }
 
