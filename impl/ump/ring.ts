@@ -6,8 +6,9 @@
 // recvRead, recvRelease. The fast paths (sendFrame, trySend, tryRecv) are
 // straight-line calls of these same methods (fill and drain inline the word
 // loop of sendWrite and recvRead by hand), so the code the interleaving
-// driver steps through is the code that runs on real threads; a test checks
-// that both leave identical bytes in shared memory.
+// driver steps through is the code that runs on real threads; tests check
+// that both leave identical bytes in shared memory, and that fill and drain
+// publish and release after exactly the steps framePlan puts before them.
 //
 // Memory ordering. Payload words are written and read with plain typed-array
 // accesses; only the control word uses Atomics. In the JavaScript memory model

@@ -3,8 +3,9 @@
 // `rpc` in proofs/UmpChannel.tla hold the same action names). They call the
 // very step methods the fast paths call (UmpTx.sendCheck/sendWrite/sendPublish,
 // UmpRx.recvCheck/recvRead/recvRelease), in the order the half's framePlan
-// gives, which is the order its fill/drain use; a test checks that stepping
-// and the fast path leave identical bytes in the ring.
+// gives, which is the order its fill/drain use (a test watches fill and drain
+// at their publish and release); another checks that stepping and the fast
+// path leave identical bytes in the ring.
 import type { UmpRecvAction, UmpSendAction } from '../../spec/ump/index.js';
 import {
   UMP_NOT_CONNECTED,
