@@ -2,6 +2,7 @@
 // configuration (platform and parameters) and mm operations as steps; a step
 // is an operation and, once run, the result the reference returned.
 import { z } from 'zod';
+import { isMmMutant, mmMutantNames } from '../../impl/mm/mutants.js';
 import { argNames, kernelErrorSchema } from '../../spec/kernel/errors.js';
 import { mmConfigSchema, type MmConfig } from '../../spec/mm/config.js';
 import { mmArgNames, mmErrorSchema } from '../../spec/mm/errors.js';
@@ -17,7 +18,12 @@ export const mmResultSchema = z.union([
 const stepSchemas = mmOpSchemas.map((s) => s.extend({ result: mmResultSchema.optional() }));
 export const mmStepSchema = z.discriminatedUnion('op', stepSchemas as unknown as [(typeof stepSchemas)[0], ...(typeof stepSchemas)[number][]]);
 
-export const mmTraceSchema = traceSchema('mm', mmConfigSchema, mmStepSchema);
+// A mutant the impl does not have is a bad field of the file, not a crash when the impl is built.
+export const mmTraceSchema = traceSchema('mm', mmConfigSchema, mmStepSchema).superRefine((t, ctx) => {
+  const m = t.impl?.mutant;
+  if (m !== undefined && !isMmMutant(m))
+    ctx.addIssue({ code: 'custom', path: ['impl', 'mutant'], message: `unknown mm mutant "${m}"; known: ${mmMutantNames.join(', ')}` });
+});
 
 export type MmStep = MmOp & { readonly result?: MmResult };
 

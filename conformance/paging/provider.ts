@@ -88,7 +88,7 @@ export class SimpleMemory implements RamAllocator, SlotAllocator {
     // The slot first: taking it may refill the slot allocator, which takes RAM from the free list.
     const slot = this.allocSlot();
     if (!slot.ok) return slot;
-    const at = this.fit(request.bytes, alignment, request.range?.base ?? 0, request.range?.limit ?? Number.MAX_SAFE_INTEGER);
+    const at = this.fit(request.bytes, alignment, request.range?.base ?? 0, request.range?.limit ?? Number.MAX_SAFE_INTEGER, true);
     if (at === undefined) {
       this.releaseSlot(slot.value.slot);
       return err('MM_ERR_OUT_OF_MEMORY', 'bytes');
@@ -120,11 +120,19 @@ export class SimpleMemory implements RamAllocator, SlotAllocator {
     return ok({ remainders: [] });
   }
 
-  private fit(bytes: number, alignment: number, lo: number, hi: number): { index: number; base: number } | undefined {
+  /**
+   * First fit. A RAM grant (`ram`) never covers a whole root: the kernel would
+   * make that full-size retype a copy of the root, and freeing it (a revoke)
+   * would delete the root itself (DEC-MM-NO-PARENT-COPY).
+   */
+  private fit(bytes: number, alignment: number, lo: number, hi: number, ram = false): { index: number; base: number } | undefined {
     for (let i = 0; i < this.free.length; i++) {
       const r = this.free[i]!;
       const base = Math.ceil(Math.max(r.base, lo) / alignment) * alignment;
-      if (base + bytes <= Math.min(r.base + r.bytes, hi)) return { index: i, base };
+      if (base + bytes > Math.min(r.base + r.bytes, hi)) continue;
+      const parent = this.parents[r.parent]!;
+      if (ram && base === parent.base && bytes === parent.bytes) continue;
+      return { index: i, base };
     }
     return undefined;
   }

@@ -56,4 +56,5 @@ export function withMemory(model: MemoryFactory<PagingMemory>, impl: MemoryFacto
   return { model: (c) => modelStack(c, model), impl: (c, m) => implStack(c, m, false, impl) };
 }
 
-export const defaultPagingFactories: PagingFactories = { model: (c) => modelStack(c), impl: (c, m) => implStack(c, m) };
+/** The suite's stacks; the impl checks its own data structures after every step (debug), as the kernel and mm suites' impls do. */
+export const defaultPagingFactories: PagingFactories = { model: (c) => modelStack(c), impl: (c, m) => implStack(c, m, true) };

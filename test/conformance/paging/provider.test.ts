@@ -79,6 +79,26 @@ describe('SimpleMemory', () => {
     expect(checkInvariants(k.observe())).toEqual([]);
   });
 
+  it('never hands out a whole RAM root: the grant would be a copy of the root, and freeing it would revoke the root (DEC-MM-NO-PARENT-COPY)', () => {
+    // Boot fills the first region exactly; the second, 16 pages, is the only RAM root.
+    const config = {
+      ...defaultKernelConfig,
+      memory: [
+        { base: 0x8000_0000, bytes: 132 * 1024, kind: 'ram' as const },
+        { base: 0x9000_0000, bytes: 16 * PAGE, kind: 'ram' as const },
+      ],
+    };
+    const k = new ModelKernel(config);
+    const m = new SimpleMemory(k, config);
+    expect(m.allocRam({ bytes: 16 * PAGE })).toEqual({ ok: false, error: 'MM_ERR_OUT_OF_MEMORY', arg: 'bytes' });
+    const g = m.allocRam({ bytes: 15 * PAGE });
+    if (!g.ok) throw new Error('alloc');
+    expect(m.freeRam(g.value.cap).ok).toBe(true);
+    const again = m.allocRam({ bytes: PAGE });
+    expect(again.ok && again.value.base).toBe(0x9000_0000);
+    expect(checkInvariants(k.observe())).toEqual([]);
+  });
+
   it('runs out of slots cleanly when no RAM is left to refill them', () => {
     const config = { ...defaultKernelConfig, memory: [{ base: 0x8000_0000, bytes: 256 * 1024, kind: 'ram' as const }] };
     const k = new ModelKernel(config);

@@ -12,6 +12,7 @@ import { replayPagingTrace, explainPagingTrace, pagingTraceHandler } from '../..
 import { runPagingConformance } from '../../../conformance/paging/run.js';
 import { defaultPagingFactories, withMemory } from '../../../conformance/paging/stacks.js';
 import { SimpleMemory } from '../../../conformance/paging/provider.js';
+import type { Capref } from '../../../spec/kernel/capref.js';
 import type { Kernel } from '../../../spec/kernel/kernel.js';
 import type { KernelConfig } from '../../../spec/kernel/config.js';
 import type { RamAllocator, SlotAllocator } from '../../../spec/mm/mm.js';
@@ -45,6 +46,17 @@ describe('paging conformance on sound stacks', () => {
     const r = runPagingConformance({ config: smallMemory(512 * 1024), seed: 9, runs: 10, steps: 100, stacks: defaultPagingFactories });
     expect(r.passed).toBe(true);
     expect(r.stats.results.get('MM_ERR_OUT_OF_MEMORY')).toBeGreaterThan(0);
+  });
+
+  it("runs the impl address space with its self-checks on, as the kernel and mm suites run theirs", () => {
+    const s = defaultPagingFactories.impl(pagingSuiteConfig());
+    const f = s.space.apply({ op: 'frame_alloc', bytes: 4096 });
+    if (!f.ok) throw new Error('frame_alloc');
+    expect(s.space.apply({ op: 'map', frame: (f.value as { frame: Capref }).frame, rights: ['READ'] }).ok).toBe(true);
+    // Corrupt the leaf table's count of present entries: the next step's structure check must see it.
+    const tables = (s.space as unknown as { tables: Map<number, { used: number }> }).tables;
+    [...tables.values()].at(-1)!.used++;
+    expect(() => s.space.apply({ op: 'slot_alloc' })).toThrow(/counts 2 entries, holds 1/);
   });
 
   it('is deterministic: the same seed gives the same statistics', () => {
