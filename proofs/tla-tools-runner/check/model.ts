@@ -149,7 +149,7 @@ export function buildModel(spec: LoadedSpec, cfg: ModelConfig): CheckModel {
   const nameExpr = (name: string, line?: number): Expr => {
     const b = root.get(name);
     if (b === undefined) throw new ConfigError(`${name} is not defined in module ${spec.root.name}`, cfg.file, line);
-    return { k: 'name', name, args: null, loc: b.k === 'def' ? b.def.loc : cfgLoc(line) };
+    return { k: 'name', name, args: null, loc: b.k === 'def' ? b.def.body.loc : cfgLoc(line) };
   };
 
   const value = (name: string, mode: 0 | 1 | 3, what: string): Compiled<ValFn> => {
@@ -235,7 +235,7 @@ function compileAssumes(compiler: Compiler, graph: ModuleGraph): Compiled<ValFn>
       if (seen.has(a)) continue;
       seen.add(a);
       const env = compiler.topEnv(ctx, M_CONST);
-      out.push({ name: a.name ?? 'ASSUME', fn: compiler.val(a.e, env), frameSize: () => env.sc.frame.size, loc: a.loc });
+      out.push({ name: a.name ?? 'ASSUME', fn: compiler.val(a.e, env), frameSize: () => env.sc.frame.size, loc: a.e.loc });
     }
   }
   return out;
@@ -292,6 +292,10 @@ function splitSpecification(compiler: Compiler, root: ModCtx, name: string, file
       if (next !== null) throw new UnsupportedError(`SPECIFICATION ${name} has two [][Next]_vars conjuncts`, e.loc);
       const a = step.action;
       next = { e: a, env, name: a.k === 'name' ? a.name : 'Next' };
+      if (a.k === 'name') {
+        const g = env.ctx.get(a.name);
+        if (g !== undefined && g.k === 'def') next = { e: { ...a, loc: g.def.body.loc }, env, name: a.name };
+      }
       return;
     }
     if (isFairness(e, env)) {

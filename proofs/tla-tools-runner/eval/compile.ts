@@ -1540,6 +1540,22 @@ export class Compiler {
         return this.actConj(e.items, env);
       case 'or': {
         const alts = e.items.map((i) => this.act(i, env, split));
+        if (split) {
+          // TLC splits Next at its disjuncts: each is an action labelled with its own span.
+          const rt = this.rt;
+          const locs = e.items.map((i) => i.loc);
+          return (f, k) => {
+            const saved = rt.label;
+            try {
+              for (let i = 0; i < alts.length; i++) {
+                rt.label = { name: saved?.name ?? 'Next', args: saved?.args ?? [], loc: locs[i]! };
+                alts[i]!(f, k);
+              }
+            } finally {
+              rt.label = saved;
+            }
+          };
+        }
         return (f, k) => {
           for (let i = 0; i < alts.length; i++) alts[i]!(f, k);
         };

@@ -21,14 +21,32 @@ export function tlaParser(): Promise<Parser> {
   return parserPromise;
 }
 
+/** The last token of a node: bullet lists end after trailing layout, TLC's spans at the last token. */
+function lastToken(node: SyntaxNode): SyntaxNode {
+  let n = node;
+  for (;;) {
+    let next: SyntaxNode | null = null;
+    for (let i = n.childCount - 1; i >= 0; i--) {
+      const c = n.child(i)!;
+      if (c.endIndex > c.startIndex && c.type !== 'comment' && c.type !== 'block_comment') {
+        next = c;
+        break;
+      }
+    }
+    if (next === null) return n;
+    n = next;
+  }
+}
+
 export function nodeLoc(node: SyntaxNode, file: string, module: string): SourceLoc {
+  const end = node.childCount === 0 ? node : lastToken(node);
   return {
     file,
     module,
     line: node.startPosition.row + 1,
     col: node.startPosition.column + 1,
-    endLine: node.endPosition.row + 1,
-    endCol: node.endPosition.column,
+    endLine: end.endPosition.row + 1,
+    endCol: end.endPosition.column,
   };
 }
 
