@@ -551,16 +551,24 @@ export class Compiler {
         const rec = this.val(e.rec, env);
         const key = str(e.field);
         const loc = e.loc;
-        let lastDom: unknown = null;
-        let lastIdx = -1;
+        // A small polymorphic inline cache: record domains are interned, so (domain, field)
+        // determines the position; messages of a few shapes hit one of four entries.
+        const doms: unknown[] = [null, null, null, null];
+        const idxs = [0, 0, 0, 0];
+        let next = 0;
         return (f) => {
           const r = rec(f);
           if (typeof r === 'object' && r.tag === TAG_FCN) {
-            if (r.dom === lastDom) return r.vals[lastIdx]!;
-            const i = r.dom.lookup(key);
+            const d = r.dom;
+            if (d === doms[0]) return r.vals[idxs[0]!]!;
+            if (d === doms[1]) return r.vals[idxs[1]!]!;
+            if (d === doms[2]) return r.vals[idxs[2]!]!;
+            if (d === doms[3]) return r.vals[idxs[3]!]!;
+            const i = d.lookup(key);
             if (i >= 0) {
-              lastDom = r.dom;
-              lastIdx = i;
+              doms[next] = d;
+              idxs[next] = i;
+              next = (next + 1) & 3;
               return r.vals[i]!;
             }
           }
@@ -652,10 +660,33 @@ export class Compiler {
 
   private paramRead(b: { frame: FrameInfo; idx: number }, env: Env): ValFn {
     const raw = this.slotRead(b, env);
+    if (env.mode === M_PRIMED) {
+      return (f) => {
+        const v = raw(f);
+        return v instanceof Thunk ? v.primed() : v;
+      };
+    }
     return (f) => {
       const v = raw(f);
       return v instanceof Thunk ? v.value() : v;
     };
+  }
+
+  /**
+   * An argument of an action operator that mentions variables is passed by name (a Thunk), so the
+   * operator can prime it or assign through it; other arguments are passed by value.
+   */
+  private byNameArg(a: Expr, env: Env): ((f: Frame) => Thunk) | null {
+    if (env.mode !== M_NEXT && env.mode !== M_INIT) return null;
+    const lv = this.level(a, env);
+    if (lv < L_STATE) return null;
+    const v = this.val(a, env);
+    const ac = this.act(a, env, false);
+    const t = this.target(a, env);
+    const primed = env.mode === M_NEXT && lv < L_ACTION ? this.val(a, { ...env, mode: M_PRIMED }) : null;
+    const pt = env.mode === M_NEXT && lv < L_ACTION ? this.varOf(a, env) : -1;
+    const stable = env.mode === M_NEXT && lv < L_ACTION;
+    return (f) => new Thunk(f, v, ac, primed, t, pt, stable);
   }
 
   // ---- names and operator application
@@ -830,17 +861,22 @@ export class Compiler {
     return cd;
   }
 
-  private argFns(def: OpDefUnit, args: readonly Expr[], loc: SourceLoc, env: Env): ((f: Frame) => Value | OpClosure | Thunk)[] {
+  private argFns(def: OpDefUnit, args: readonly Expr[], loc: SourceLoc, env: Env, ctx?: ModCtx, scope?: Scope | null): ((f: Frame) => Value | OpClosure | Thunk)[] {
     this.arity(def.name, def.params.length, args.length, loc);
+    const actionCallee = ctx !== undefined && (env.mode === M_INIT || (env.mode === M_NEXT && this.defLevel(def, ctx, scope ?? null, env.mode) >= L_ACTION));
     return def.params.map((p, i) => {
       const a = args[i]!;
       if (p.arity > 0) return this.opArg(a, p.arity, env);
+      if (actionCallee) {
+        const t = this.byNameArg(a, env);
+        if (t !== null) return t;
+      }
       return this.val(a, env);
     });
   }
 
   private callDef(def: OpDefUnit, ctx: ModCtx, scope: Scope | null, args: readonly Expr[], loc: SourceLoc, env: Env): ValFn {
-    const argFns = this.argFns(def, args, loc, env);
+    const argFns = this.argFns(def, args, loc, env, ctx, scope);
     const parent = this.parentFrameFn(scope?.frame ?? null, env);
     const mode = env.mode;
     if (argFns.length === 0 && scope === null && this.defLevel(def, ctx, scope, mode) === L_CONST) {
@@ -1046,7 +1082,7 @@ export class Compiler {
     switch (binding.k) {
       case 'def': {
         const def = binding.def;
-        const argFns = this.argFns(def, args, e.loc, env);
+        const argFns = this.argFns(def, args, e.loc, env, binding.ctx, binding.ctx.paramScope);
         const cd = this.compiledDef(def, binding.ctx, binding.ctx.paramScope, env.mode);
         return (f) => {
           const nf: Frame = new Array(cd.frame.size);
@@ -1129,50 +1165,62 @@ export class Compiler {
       if (b === undefined) throw new TlaParseError(`Unknown operator: ${displayName(op)}${hintFor(op)}`, loc);
       return this.valBinding(b, op, args, loc, env);
     }
-    const a = args.length > 0 ? this.val(args[0]!, env) : null;
-    const A = a!;
+    // Operands are compiled per case: ENABLED, prime and UNCHANGED compile theirs in another mode.
+    const first = (): ValFn => this.val(args[0]!, env);
     const binary = (): ValFn => this.val(args[1]!, env);
     switch (op) {
       case 'eq': {
+        const A = first();
         const b = binary();
         return (f) => eqChecked(A(f), b(f));
       }
       case 'neq': {
+        const A = first();
         const b = binary();
         return (f) => !eqChecked(A(f), b(f));
       }
       case 'in': {
+        const A = first();
         const b = binary();
         return (f) => member(A(f), setArg(b(f), '\\in', loc));
       }
       case 'notin': {
+        const A = first();
         const b = binary();
         return (f) => !member(A(f), setArg(b(f), '\\notin', loc));
       }
-      case 'lnot':
+      case 'lnot': {
+        const A = first();
         return (f) => !boolOf(A(f), 'the argument of ~', loc);
+      }
       case 'implies': {
+        const A = first();
         const b = binary();
         return (f) => !boolOf(A(f), 'the left side of =>', loc) || boolOf(b(f), 'the right side of =>', loc);
       }
       case 'iff':
       case 'equiv': {
+        const A = first();
         const b = binary();
         return (f) => boolOf(A(f), '<=>', loc) === boolOf(b(f), '<=>', loc);
       }
       case 'subseteq': {
+        const A = first();
         const b = binary();
         return (f) => subseteq(setArg(A(f), '\\subseteq', loc), setArg(b(f), '\\subseteq', loc));
       }
       case 'cup': {
+        const A = first();
         const b = binary();
         return (f) => union(setArg(A(f), '\\cup', loc), setArg(b(f), '\\cup', loc));
       }
       case 'cap': {
+        const A = first();
         const b = binary();
         return (f) => intersect(setArg(A(f), '\\cap', loc), setArg(b(f), '\\cap', loc));
       }
       case 'setminus': {
+        const A = first();
         const b = binary();
         return (f) => difference(setArg(A(f), '\\', loc), setArg(b(f), '\\', loc));
       }
@@ -1194,17 +1242,23 @@ export class Compiler {
       }
       case 'enabled':
         return this.valEnabled(args[0]!, loc, env);
-      case 'domain':
+      case 'domain': {
+        const A = first();
         return (f) => {
           const v = A(f);
           if (typeof v === 'object' && v.tag === TAG_FCN) return v.dom.asSet();
           if (typeof v === 'object' && v.tag === TAG_LFCN) return v.domain;
           throw new EvalError(`DOMAIN applied to ${shortPrint(v)}, which is not a function`, loc);
         };
-      case 'powerset':
+      }
+      case 'powerset': {
+        const A = first();
         return (f) => new PowerSet(setArg(A(f), 'SUBSET', loc));
-      case 'union':
+      }
+      case 'union': {
+        const A = first();
         return (f) => bigUnion(setArg(A(f), 'UNION', loc));
+      }
       case 'cdot':
         return this.unsupportedVal('action composition (\\cdot)', loc);
       default:
@@ -1565,6 +1619,23 @@ export class Compiler {
         const body = this.act(e.body, { ...env, sc }, e.q === 'E' && split);
         const loop = this.forEachBinding(e.bounds, sets, slots, e.loc, e.q === 'E' ? '\\E' : '\\A');
         if (e.q === 'E') {
+          if (split) {
+            // TLC splits Next at \E too: the action's span is the body's.
+            const rt = this.rt;
+            const bodyLoc = e.body.loc;
+            return (f, k) => {
+              const saved = rt.label;
+              rt.label = { name: saved?.name ?? 'Next', args: saved?.args ?? [], loc: bodyLoc };
+              try {
+                loop(f, (g) => {
+                  body(g, k);
+                  return false;
+                });
+              } finally {
+                rt.label = saved;
+              }
+            };
+          }
           return (f, k) => {
             loop(f, (g) => {
               body(g, k);
@@ -1663,22 +1734,29 @@ export class Compiler {
   }
 
   /** For `p = e` where p is an operator parameter: reads the raw argument (maybe a Thunk). */
-  private paramTarget(e: Expr, env: Env): ValFn | null {
+  private paramTarget(e: Expr, env: Env): { raw: ValFn; primed: boolean } | null {
     if (env.mode !== M_NEXT && env.mode !== M_INIT) return null;
+    let primed = false;
+    if (env.mode === M_NEXT && e.k === 'op' && e.op === 'prime') {
+      e = e.args[0]!;
+      primed = true;
+    }
     if (e.k !== 'name' || (e.args !== null && e.args.length > 0)) return null;
     const b = env.sc.lookup(e.name);
     if (b === undefined || b.k !== 'param' || b.arity !== 0) return null;
-    return this.slotRead(b, env);
+    return { raw: this.slotRead(b, env), primed };
   }
 
   /** `p = e` / `p \in S` through a parameter: assigns when the argument is an assignable variable. */
-  private dynamicAssign(raw: ValFn, rhs: ValFn, enumerateSet: boolean, loc: SourceLoc): (rest: ActFn) => ActFn {
+  private dynamicAssign(pt: { raw: ValFn; primed: boolean }, rhs: ValFn, enumerateSet: boolean, loc: SourceLoc): (rest: ActFn) => ActFn {
     const rt = this.rt;
+    const { raw, primed } = pt;
     return (rest) => (f, k) => {
       const p = raw(f) as unknown as Value | Thunk;
       const x = rhs(f);
-      if (p instanceof Thunk && p.target >= 0 && rt.nxt[p.target] === undefined) {
-        const v = p.target;
+      const target = p instanceof Thunk ? (primed ? p.primeTarget : p.target) : -1;
+      if (target >= 0 && rt.nxt[target] === undefined) {
+        const v = target;
         if (enumerateSet) {
           for (const y of enumerate(x, 'the right side of \\in', loc)) {
             rt.nxt[v] = y;
@@ -1691,7 +1769,7 @@ export class Compiler {
         rt.nxt[v] = undefined;
         return;
       }
-      const val = p instanceof Thunk ? p.value() : p;
+      const val = p instanceof Thunk ? (primed ? p.primed() : p.value()) : p;
       if (enumerateSet ? member(val, setArg(x, '\\in', loc)) : eqChecked(val, x)) rest(f, k);
     };
   }
@@ -1727,8 +1805,8 @@ export class Compiler {
   private linearStep(e: Expr, env: Env): ((rest: ActFn) => ActFn) | null {
     const rt = this.rt;
     if (e.k === 'op' && (e.op === 'eq' || e.op === 'in')) {
-      const raw = this.paramTarget(e.args[0]!, env);
-      if (raw !== null) return this.dynamicAssign(raw, this.val(e.args[1]!, env), e.op === 'in', e.loc);
+      const pt = this.paramTarget(e.args[0]!, env);
+      if (pt !== null) return this.dynamicAssign(pt, this.val(e.args[1]!, env), e.op === 'in', e.loc);
     }
     if (e.k === 'op' && e.op === 'eq') {
       const v = this.target(e.args[0]!, env);
@@ -1826,16 +1904,16 @@ export class Compiler {
     instParent: ((f: Frame) => Frame | null) | null,
   ): ActFn {
     this.arity(def.name, def.params.length, args.length, loc);
-    // Arguments that contain primes are passed by name, so an action argument still assigns.
+    // Arguments that mention variables are passed by name, so an action argument still assigns
+    // and a primed parameter is the primed argument.
+    // In Init every argument that mentions a variable goes by name: it may be the one assigned.
+    const calleeAction = env.mode === M_INIT || this.defLevel(def, ctx, scope, env.mode) >= L_ACTION || def.params.some((_, i) => this.level(args[i]!, env) >= L_ACTION);
     const argFns = def.params.map((p, i) => {
       const a = args[i]!;
       if (p.arity > 0) return this.opArg(a, p.arity, env);
-      const lv = env.mode === M_NEXT || env.mode === M_INIT ? this.level(a, env) : L_CONST;
-      if ((env.mode === M_NEXT && lv >= L_ACTION) || (env.mode === M_INIT && lv >= L_STATE)) {
-        const v = this.val(a, env);
-        const ac = this.act(a, env, false);
-        const t = this.target(a, env);
-        return (f: Frame) => new Thunk(f, v, ac, t);
+      if (calleeAction) {
+        const t = this.byNameArg(a, env);
+        if (t !== null) return t;
       }
       return this.val(a, env);
     });
@@ -1871,8 +1949,8 @@ export class Compiler {
     const rt = this.rt;
     const loc = e.loc;
     if (e.op === 'eq' || e.op === 'in') {
-      const raw = this.paramTarget(e.args[0]!, env);
-      if (raw !== null) return this.dynamicAssign(raw, this.val(e.args[1]!, env), e.op === 'in', loc)((_f, k) => k());
+      const pt = this.paramTarget(e.args[0]!, env);
+      if (pt !== null) return this.dynamicAssign(pt, this.val(e.args[1]!, env), e.op === 'in', loc)((_f, k) => k());
     }
     switch (e.op) {
       case 'eq': {
@@ -1944,6 +2022,24 @@ export class Compiler {
         for (const x of e.elems) collect(x, en);
         return;
       }
+      const pt = en === env ? this.paramTarget(e, en) : null;
+      if (pt !== null) {
+        // UNCHANGED p where p is a parameter: assigns the variable its argument names, if any.
+        const raw = pt.raw;
+        parts.push((f, k) => {
+          const p = raw(f) as unknown as Value | Thunk;
+          if (p instanceof Thunk && p.primeTarget >= 0) {
+            const i = p.primeTarget;
+            const cur = rt.nxt[i];
+            if (cur === undefined) {
+              rt.nxt[i] = rt.cur[i];
+              k();
+              rt.nxt[i] = undefined;
+            } else if (eq(cur, rt.cur[i]!)) k();
+          } else if (p instanceof Thunk ? eq(p.value(), p.primed()) : true) k();
+        });
+        return;
+      }
       if (e.k === 'name' && (e.args === null || e.args.length === 0) && en.sc.lookup(e.name) === undefined) {
         const g = en.ctx.get(e.name);
         if (g !== undefined && g.k === 'var') {
@@ -1993,7 +2089,7 @@ function containsParamRef(e: Expr, env: Env): boolean {
     return b !== undefined && b.k === 'param' && b.arity === 0;
   }
   if (e.k === 'and' || e.k === 'or') return e.items.some((i) => containsParamRef(i, env));
-  if (e.k === 'op' && (e.op === 'eq' || e.op === 'in')) return containsParamRef(e.args[0]!, env);
+  if (e.k === 'op' && (e.op === 'eq' || e.op === 'in' || e.op === 'prime' || e.op === 'unchanged')) return containsParamRef(e.args[0]!, env);
   if (e.k === 'if') return containsParamRef(e.t, env) || containsParamRef(e.e, env);
   return false;
 }

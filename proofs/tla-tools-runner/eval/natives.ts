@@ -264,8 +264,10 @@ const tlc: Native[] = [
     name: 'Print',
     arity: 2,
     fn: (args, loc, rt) => {
-      rt.print(printValue(val(args[0]!, loc)));
-      return val(args[1]!, loc);
+      // TLC prints both arguments: out, two spaces, val.
+      const v = val(args[1]!, loc);
+      rt.print(`${printValue(val(args[0]!, loc))}  ${printValue(v)}`);
+      return v;
     },
   },
   {

@@ -26,19 +26,32 @@ export class OpClosure {
 }
 
 /**
- * A by-name operator argument that contains primes: evaluated where the parameter is used, so an
- * action passed to an operator (`Op(x' = 1)`) still assigns.
+ * A by-name operator argument, as TLA+'s substitution semantics needs for action operators:
+ * `Step(v) == v' = v + 1` applied to `Step(x)` must assign x'. The argument is evaluated where
+ * the parameter is used, unprimed or primed, and knows which variable it assigns.
  */
 export class Thunk {
+  private memo: Value | undefined;
   constructor(
     readonly frame: Frame,
     readonly val: ValFn,
     readonly act: ActFn,
-    /** The variable this argument assigns when used as `p = e` / `p \in S` (x' in Next, x in Init), or -1. */
+    /** Its value in the next state (the argument compiled inside a prime), or null if it has none. */
+    readonly primedVal: ValFn | null,
+    /** The variable `p = e` / `p \in S` assigns through it (x' in Next, x in Init), or -1. */
     readonly target: number,
+    /** The variable `p' = e` / UNCHANGED p assigns through it (Next, argument x), or -1. */
+    readonly primeTarget: number,
+    /** Whether the unprimed value is fixed while the action runs (Next: yes; Init: no). */
+    private readonly stable: boolean,
   ) {}
   value(): Value {
-    return this.val(this.frame);
+    if (!this.stable) return this.val(this.frame);
+    return (this.memo ??= this.val(this.frame));
+  }
+  primed(): Value {
+    if (this.primedVal === null) return this.value();
+    return this.primedVal(this.frame);
   }
 }
 

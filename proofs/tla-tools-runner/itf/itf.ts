@@ -86,7 +86,7 @@ export function traceToItf(t: TraceForItf): { [k: string]: ItfJson } {
 // Reading
 
 const itfExpr: z.ZodType<ItfJson> = z.lazy(() =>
-  z.union([z.boolean(), z.number().int(), z.string(), z.array(itfExpr), z.record(z.string(), itfExpr)]),
+  z.union([z.boolean(), z.number(), z.string(), z.array(itfExpr), z.record(z.string(), itfExpr)]),
 ) as z.ZodType<ItfJson>;
 
 const stateSchema = z.record(z.string(), itfExpr).and(z.object({ '#meta': z.record(z.string(), itfExpr).optional() }));
@@ -145,6 +145,7 @@ const MODEL = /^(.+)_OF_([A-Za-z][A-Za-z0-9_]*)$/;
 export function decodeItfValue(j: ItfJson, path: (string | number)[] = []): ItfValue {
   if (typeof j === 'boolean') return { kind: 'bool', value: j };
   if (typeof j === 'number') {
+    if (!Number.isInteger(j)) throw new ItfError(`ITF numbers are integers, not ${j}`, path);
     if (!Number.isSafeInteger(j)) throw new ItfError('an integer outside [-(2^53)+1, 2^53-1] must be written as {"#bigint": "..."}', path);
     return { kind: 'int', value: j };
   }

@@ -1,6 +1,7 @@
 // Parsing with the tree-sitter TLA+ grammar compiled to WebAssembly
 // (@tlaplus/tree-sitter-tlaplus's .wasm in web-tree-sitter): no native build, works offline.
 import { createRequire } from 'node:module';
+import { basename } from 'node:path';
 import Parser from 'web-tree-sitter';
 import { TlaParseError, type SourceLoc } from '../errors.js';
 
@@ -58,7 +59,7 @@ export async function parseTla(text: string, file: string): Promise<Parser.Tree>
     const bad = firstError(tree.rootNode);
     const where = bad ?? tree.rootNode;
     const what = bad?.isMissing ? `missing ${bad.type}` : `unexpected ${JSON.stringify(snippet(where.text))}`;
-    throw new TlaParseError(`TLA+ syntax error: ${what}`, nodeLoc(where, file, '?'));
+    throw new TlaParseError(`TLA+ syntax error: ${what}`, nodeLoc(where, file, basename(file).replace(/\.tla$/, '')));
   }
   return tree;
 }

@@ -243,6 +243,18 @@ class Converter {
         const sym = n.childForFieldName('symbol')!;
         const lhs = this.expr(n.childForFieldName('lhs')!);
         const rhs = this.expr(n.childForFieldName('rhs')!);
+        if (sym.type === 'times') {
+          // A \X B \X C is a set of triples, not of nested pairs (unless parenthesized).
+          const operands: SyntaxNode[] = [];
+          const collect = (x: SyntaxNode): void => {
+            if (x.type === 'bound_infix_op' && x.childForFieldName('symbol')!.type === 'times') {
+              collect(x.childForFieldName('lhs')!);
+              collect(x.childForFieldName('rhs')!);
+            } else operands.push(x);
+          };
+          collect(n);
+          return { k: 'op', op: 'times', args: operands.map((x) => this.expr(x)), loc };
+        }
         if (sym.type === 'land' || sym.type === 'lor') {
           const k = sym.type === 'land' ? 'and' : 'or';
           return { k, items: [...flatten(lhs, k), ...flatten(rhs, k)], loc };

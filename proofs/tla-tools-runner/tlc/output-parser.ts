@@ -14,6 +14,10 @@ export interface TlcOutput {
   readonly messages: readonly TlcMessage[];
   /** Lines outside any message (SANY output, Print/PrintT). */
   readonly loose: readonly string[];
+  /** The lines outside messages after model checking started: Print/PrintT output. */
+  readonly printed: readonly string[];
+  /** The non-empty lines outside messages before model checking started: SANY's report. */
+  readonly sany: readonly string[];
 }
 
 export const EC = {
@@ -46,12 +50,16 @@ const END = /^@!@!@ENDMSG (\d+) @!@!@$/;
 export function splitTlcOutput(text: string): TlcOutput {
   const messages: TlcMessage[] = [];
   const loose: string[] = [];
+  const printed: string[] = [];
+  const sany: string[] = [];
+  let started = false;
   let cur: { code: number; cls: number; lines: string[] } | null = null;
   for (const line of text.split(/\r?\n/)) {
     const start = FRAME.exec(line);
     if (start !== null) {
       if (cur !== null) messages.push({ code: cur.code, cls: cur.cls, text: cur.lines.join('\n') });
       cur = { code: Number(start[1]), cls: Number(start[2]), lines: [] };
+      if (cur.code === EC.STARTING) started = true;
       continue;
     }
     if (END.test(line)) {
@@ -60,10 +68,13 @@ export function splitTlcOutput(text: string): TlcOutput {
       continue;
     }
     if (cur !== null) cur.lines.push(line);
-    else loose.push(line);
+    else {
+      loose.push(line);
+      if (line.trim() !== '') (started ? printed : sany).push(line);
+    }
   }
   if (cur !== null) messages.push({ code: cur.code, cls: cur.cls, text: cur.lines.join('\n') });
-  return { messages, loose };
+  return { messages, loose, printed, sany };
 }
 
 function kindOfExit(code: number): ResultKind {
@@ -113,7 +124,7 @@ function parseInitialViolation(text: string, variables: string[]): TraceState {
 
 /** TLC's -tool output and exit code as a CheckResult (engine 'tlc'). */
 export function parseTlcResult(text: string, exitCode: number, durationMs: number, notes: readonly string[] = []): CheckResult {
-  const { messages, loose } = splitTlcOutput(text);
+  const { messages, printed, sany } = splitTlcOutput(text);
   const variables: string[] = [];
   const trace: TraceState[] = [];
   let statesGenerated: number | null = null;
@@ -126,14 +137,9 @@ export function parseTlcResult(text: string, exitCode: number, durationMs: numbe
   let loopBackTo: number | undefined;
   let collisionProbability: string | undefined;
   const errors: string[] = [];
-  let started = false;
-  const printed: string[] = [];
 
   for (const m of messages) {
     switch (m.code) {
-      case EC.STARTING:
-        started = true;
-        break;
       case EC.INIT_STATES: {
         const x = /(\d+) distinct states? generated/.exec(m.text);
         if (x !== null) initialStates = Number(x[1]);
@@ -188,16 +194,6 @@ export function parseTlcResult(text: string, exitCode: number, durationMs: numbe
         if (m.cls === 1 && m.code !== EC.BEHAVIOR && m.code !== EC.COUNTEREXAMPLE) errors.push(m.text.trim());
     }
   }
-  // Output outside the frames after start is Print/PrintT output; before it, SANY's report.
-  let afterStart = false;
-  const sany: string[] = [];
-  const startIdx = text.indexOf('@!@!@STARTMSG 2185:');
-  if (started && startIdx >= 0) {
-    const after = splitTlcOutput(text.slice(startIdx));
-    for (const l of after.loose) if (l.trim() !== '') printed.push(l);
-    afterStart = true;
-  }
-  if (!afterStart) for (const l of loose) if (l.trim() !== '') sany.push(l);
   const kind = kindOfExit(exitCode);
   let message: string | undefined = errors.length > 0 ? errors.join('\n') : undefined;
   if (kind === 'error' && sany.some((l) => /Error|error|Unknown|Could not/.test(l))) {

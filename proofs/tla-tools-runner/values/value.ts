@@ -297,6 +297,7 @@ export function seqDomain(n: number): Domain {
 
 /** The domain of a record with these field names (any order). */
 export function recordDomain(fields: readonly Str[]): Domain {
+  if (fields.length === 0) return seqDomain(0);
   const sorted = [...fields].sort((a, b) => a.rank - b.rank);
   let key = '';
   for (const f of sorted) key += `${f.rank},`;
@@ -611,6 +612,13 @@ export function eq(a: Value, b: Value): boolean {
  */
 export function eqChecked(a: Value, b: Value): boolean {
   if (a === b) return true;
+  const ta = typeof a;
+  if (ta !== 'object' && ta === typeof b) return false; // two different numbers or booleans
+  if (ta === 'object' && typeof b === 'object') {
+    const x = (a as ObjValue).tag;
+    const y = (b as ObjValue).tag;
+    if (x === y) return x <= TAG_MODEL ? false : eq(a, b); // interned atoms are equal only if identical
+  }
   const ka = kindOf(a);
   const kb = kindOf(b);
   if (ka !== kb && ka !== 'model value' && kb !== 'model value') {
