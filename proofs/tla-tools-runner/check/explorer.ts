@@ -8,6 +8,7 @@ import type { ActionLabel, Frame } from '../eval/runtime.js';
 import { fin1, fin2, mix1, mix2, SEED1, SEED2 } from '../values/hash.js';
 import { hash1, hash2, shortPrint, type Value } from '../values/value.js';
 import { FingerprintSet } from './fpset.js';
+import { EncodedStateQueue } from './state-queue.js';
 import type { CheckModel } from './model.js';
 
 export interface TraceStep {
@@ -40,14 +41,22 @@ export interface ExploreOptions {
   /** Called about every `progressEvery` distinct states. */
   readonly onProgress?: (p: { generated: number; distinct: number; queue: number; depth: number; ms: number }) => void;
   readonly progressEveryMs?: number;
+  /** Keep the frontier as encoded integers (default) rather than as value objects. */
+  readonly compactQueue?: boolean;
 }
 
 class Stop {
   constructor(readonly outcome: Outcome) {}
 }
 
-/** A FIFO of states in fixed-size chunks, so a long run does not shift large arrays. */
-class StateQueue {
+interface Frontier {
+  readonly length: number;
+  push(state: readonly Value[], id: number): void;
+  shift(out: { id: number }): readonly Value[];
+}
+
+/** A FIFO of state objects in fixed-size chunks (the uncompressed alternative). */
+class StateQueue implements Frontier {
   private chunks: { states: (readonly Value[])[]; ids: number[] }[] = [{ states: [], ids: [] }];
   private head = 0;
   private count = 0;
@@ -210,7 +219,7 @@ export class Explorer {
     let generated = 0;
     let depth = 0;
     let initialDistinct = 0;
-    const queue = new StateQueue();
+    const queue: Frontier = options.compactQueue === false ? new StateQueue() : new EncodedStateQueue(this.n);
     const fps = this.fps;
     const maxStates = options.maxStates ?? Infinity;
     let lastProgress = t0;

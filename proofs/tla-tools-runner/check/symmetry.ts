@@ -7,6 +7,7 @@ import {
   cmp,
   FcnValue,
   ModelValue,
+  TAG_MODEL,
   setOf,
   TAG_FCN,
   TAG_LFCN,
@@ -28,40 +29,35 @@ export function permutationOf(f: FcnValue): Permutation {
 }
 
 /** Whether a value mentions a model value (values without one are fixed by every permutation). */
-function mentionsModel(v: Value, memo: WeakMap<object, boolean>): boolean {
+function mentionsModel(v: Value): boolean {
   if (typeof v !== 'object') return false;
-  if (v instanceof ModelValue) return true;
-  const known = memo.get(v);
-  if (known !== undefined) return known;
-  let r = false;
   switch (v.tag) {
-    case TAG_SET:
-      r = v.elems.some((x) => mentionsModel(x, memo));
-      break;
-    case TAG_FCN:
-      r = v.dom.keys.some((x) => mentionsModel(x, memo)) || v.vals.some((x) => mentionsModel(x, memo));
-      break;
+    case TAG_MODEL:
+      return true;
+    case TAG_SET: {
+      if (v.mm === 0) v.mm = v.elems.some(mentionsModel) ? 1 : 2;
+      return v.mm === 1;
+    }
+    case TAG_FCN: {
+      if (v.mm === 0) v.mm = v.dom.keys.some(mentionsModel) || v.vals.some(mentionsModel) ? 1 : 2;
+      return v.mm === 1;
+    }
     case TAG_LSET:
-      r = mentionsModel(v.enumerate(), memo);
-      break;
+      return mentionsModel(v.enumerate());
     case TAG_LFCN:
-      r = mentionsModel(v.force(), memo);
-      break;
+      return mentionsModel(v.force());
     default:
-      r = false;
+      return false;
   }
-  memo.set(v, r);
-  return r;
 }
 
 export class Symmetry {
-  private readonly memo = new WeakMap<object, boolean>();
   constructor(readonly perms: readonly Permutation[]) {}
 
   permute(v: Value, p: Permutation): Value {
     if (typeof v !== 'object') return v;
     if (v instanceof ModelValue) return p.get(v) ?? v;
-    if (!mentionsModel(v, this.memo)) return v;
+    if (!mentionsModel(v)) return v;
     switch (v.tag) {
       case TAG_SET:
         return setOf(v.elems.map((x) => this.permute(x, p)));
@@ -70,11 +66,21 @@ export class Symmetry {
       case TAG_FCN:
       case TAG_LFCN: {
         const f = toFcnValue(v);
-        const vals = f.vals.map((x) => this.permute(x, p));
-        if (!f.dom.keys.some((k) => mentionsModel(k, this.memo))) return new FcnValue(f.dom, vals);
+        const keys = f.dom.keys;
+        const vals = f.vals;
+        if (!keys.some(mentionsModel)) return new FcnValue(f.dom, vals.map((x) => this.permute(x, p)));
+        // Usually the permutation maps the domain onto itself: move the values, keep the domain.
+        const out = new Array<Value>(keys.length);
+        let onto = true;
+        for (let i = 0; i < keys.length && onto; i++) {
+          const j = f.dom.lookup(this.permute(keys[i]!, p));
+          if (j < 0 || out[j] !== undefined) onto = false;
+          else out[j] = this.permute(vals[i]!, p);
+        }
+        if (onto) return new FcnValue(f.dom, out);
         return fcnFromPairs(
-          f.dom.keys.map((k) => this.permute(k, p)),
-          vals,
+          keys.map((k) => this.permute(k, p)),
+          vals.map((x) => this.permute(x, p)),
         );
       }
       default:
@@ -82,12 +88,26 @@ export class Symmetry {
     }
   }
 
-  /** The smallest permuted image of `state`. */
+  /**
+   * The smallest permuted image of `state` (TLC's TLCStateMut.fingerPrint): variables are compared
+   * in order, and a permutation is abandoned at the first variable where its image is larger.
+   */
   canonical(state: readonly Value[]): readonly Value[] {
     let min: readonly Value[] = state;
+    const n = state.length;
     for (const p of this.perms) {
-      const img = state.map((v) => this.permute(v, p));
-      if (compareStates(img, min) < 0) min = img;
+      const img = new Array<Value>(n);
+      let c = 0;
+      let i = 0;
+      for (; i < n; i++) {
+        img[i] = this.permute(state[i]!, p);
+        c = cmp(img[i]!, min[i]!);
+        if (c !== 0) break;
+      }
+      if (c < 0) {
+        for (i++; i < n; i++) img[i] = this.permute(state[i]!, p);
+        min = img;
+      }
     }
     return min;
   }

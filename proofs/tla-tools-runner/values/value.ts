@@ -141,6 +141,8 @@ export function hash2(v: Value): number {
 export class SetValue {
   readonly tag = TAG_SET;
   hashed = false;
+  /** Whether a model value occurs in it (for symmetry): 0 unknown, 1 yes, 2 no. */
+  mm = 0;
   _h1 = 0;
   _h2 = 0;
   private _dom: Domain | undefined;
@@ -335,6 +337,8 @@ export function domainFromKeys(keys: readonly Value[], set?: SetValue): Domain {
 export class FcnValue {
   readonly tag = TAG_FCN;
   hashed = false;
+  /** Whether a model value occurs in it (for symmetry): 0 unknown, 1 yes, 2 no. */
+  mm = 0;
   _h1 = 0;
   _h2 = 0;
   /** `vals[i]` is the value at `dom.keys[i]`; never mutated after construction. */
