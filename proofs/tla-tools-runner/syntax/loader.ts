@@ -3,7 +3,7 @@
 // nested inside a loaded file.
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { TlaParseError, type SourceLoc } from '../errors.js';
+import { TlaParseError, UnsupportedError, type SourceLoc } from '../errors.js';
 import { STANDARD_MODULES, UNSUPPORTED_STANDARD } from '../eval/natives.js';
 import type { Expr, ModuleAst, Unit } from './ast.js';
 import { parseTla } from './parser.js';
@@ -77,10 +77,8 @@ export async function loadSpec(specPath: string, readText: (path: string) => Pro
         loaded = await loadFile(path);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-        const why = UNSUPPORTED_STANDARD.has(ref.name)
-          ? `the standard module ${ref.name} is not supported by the embedded checker`
-          : `cannot find module ${ref.name} (looked for ${path}; the embedded checker implements ${[...STANDARD_MODULES.keys()].join(', ')})`;
-        throw new TlaParseError(why, ref.loc);
+        if (UNSUPPORTED_STANDARD.has(ref.name)) throw new UnsupportedError(`the standard module ${ref.name}`, ref.loc);
+        throw new TlaParseError(`cannot find module ${ref.name} (looked for ${path}; the embedded checker implements ${[...STANDARD_MODULES.keys()].join(', ')})`, ref.loc);
       }
       modules.set(loaded.name, loaded);
       registerNested(loaded, modules);
