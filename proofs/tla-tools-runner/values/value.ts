@@ -146,8 +146,32 @@ export class SetValue {
   _h1 = 0;
   _h2 = 0;
   private _dom: Domain | undefined;
+  /** Membership queries so far, and a hash index built once a set of compound values is queried often. */
+  private queries = 0;
+  private index: Map<number, number> | null = null;
   /** `elems` must be sorted by cmp and free of duplicates: use setOf() otherwise. */
   constructor(readonly elems: readonly Value[]) {}
+
+  /**
+   * Membership of a compound value (a record, tuple, set): by hash once the set has been asked
+   * a few times, so `m \in msgs` does not deep-compare log(n) records each time.
+   */
+  hasCompound(x: Value): boolean {
+    if (this.index === null) {
+      if (++this.queries < 4 || this.elems.length < 8) return searchSorted(this.elems, x) >= 0;
+      const index = new Map<number, number>();
+      for (let i = 0; i < this.elems.length; i++) {
+        const h = hash1(this.elems[i]!);
+        // A second element with the same 32-bit hash: mark the bucket as shared (-1).
+        index.set(h, index.has(h) ? -1 : i);
+      }
+      this.index = index;
+    }
+    const i = this.index.get(hash1(x));
+    if (i === undefined) return false;
+    if (i >= 0) return eq(this.elems[i]!, x);
+    return searchSorted(this.elems, x) >= 0;
+  }
 
   computeHash(): this {
     const e = this.elems;
@@ -497,6 +521,7 @@ export function member(x: Value, s: SetValue | LazySet): boolean {
   if (typeof x === 'number' && typeof k0 === 'number') return searchSorted(e, x) >= 0;
   if (kindOf(x) !== kindOf(k0) && !(x instanceof ModelValue) && !(k0 instanceof ModelValue)) return false;
   try {
+    if (typeof x === 'object' && x.tag > TAG_MODEL && typeof k0 === 'object' && k0.tag > TAG_MODEL) return s.hasCompound(x);
     return searchSorted(e, x) >= 0;
   } catch {
     return false; // an element of another kind is simply not a member
