@@ -15,8 +15,7 @@
 import { EvalError, TlaParseError, UnsupportedError, type SourceLoc } from '../errors.js';
 import type { Bound, Expr, FnDefUnit, OpDefUnit, Unit } from '../syntax/ast.js';
 import { FcnSet, FilterSet, PowerSet, ProductSet, RcdSet } from '../values/lazy-sets.js';
-import { printValue } from '../values/print.js';
-import { asSet, bigUnion, difference, elementsOf, intersect, isFiniteSet, subseteq, union } from '../values/sets.js';
+import { bigUnion, difference, elementsOf, intersect, isFiniteSet, subseteq, union } from '../values/sets.js';
 import {
   BOOLEAN_SET,
   DOM_SEQ,
@@ -26,13 +25,13 @@ import {
   isFcn,
   isSet,
   LazyFcn,
+  type LazySet,
   member,
   recordDomain,
   SetValue,
   setOf,
   shortPrint,
   str,
-  type Str,
   TAG_FCN,
   TAG_LFCN,
   TAG_SET,
@@ -94,7 +93,7 @@ function boolOf(v: Value, what: string, loc: SourceLoc): boolean {
   throw new EvalError(`${what} must be a boolean, found ${shortPrint(v)}`, loc);
 }
 
-function setArg(v: Value, what: string, loc: SourceLoc): SetValue | import('../values/value.js').LazySet {
+function setArg(v: Value, what: string, loc: SourceLoc): SetValue | LazySet {
   if (!isSet(v)) throw new EvalError(`${what}: expected a set, found ${shortPrint(v)}`, loc);
   return v;
 }
@@ -1644,7 +1643,6 @@ export class Compiler {
           };
         }
         // \A x \in S : A(x) as the conjunction A(x1) /\ A(x2) /\ ...
-        const loc = e.loc;
         return (f, k) => {
           const frames: Frame[] = [];
           loop(f, (g) => {
@@ -1655,7 +1653,6 @@ export class Compiler {
             if (i === frames.length) k();
             else body(frames[i]!, () => run(i + 1));
           };
-          void loc;
           run(0);
         };
       }
@@ -2094,8 +2091,8 @@ function containsParamRef(e: Expr, env: Env): boolean {
   return false;
 }
 
-function expandBounds(bounds: readonly Bound[], sets: readonly (SetValue | import('../values/value.js').LazySet)[]): (SetValue | import('../values/value.js').LazySet)[] {
-  const out: (SetValue | import('../values/value.js').LazySet)[] = [];
+function expandBounds(bounds: readonly Bound[], sets: readonly (SetValue | LazySet)[]): (SetValue | LazySet)[] {
+  const out: (SetValue | LazySet)[] = [];
   bounds.forEach((b, i) => {
     if (b.tuple) out.push(sets[i]!);
     else for (let n = 0; n < b.names.length; n++) out.push(sets[i]!);

@@ -2,7 +2,7 @@
 // own definitions, what it EXTENDS, what its unnamed INSTANCEs import, and how its constants
 // and variables are bound (to the model's values and variables for the root module and what it
 // extends; to WITH-substitutions for an INSTANCE). Definitions are compiled per (definition, ctx).
-import { TlaParseError, UnsupportedError, type SourceLoc } from '../errors.js';
+import { TlaParseError, type SourceLoc } from '../errors.js';
 import type { Expr, FnDefUnit, InstanceSpec, InstDefUnit, ModuleAst, OpDefUnit, Param } from '../syntax/ast.js';
 import type { Value } from '../values/value.js';
 import { STANDARD_MODULES, type Native, type StandardModule } from './natives.js';
@@ -301,8 +301,4 @@ export class ModuleGraph {
 
 export function paramBinding(frame: FrameInfo, p: Param): LocalBinding {
   return { k: 'param', frame, idx: frame.alloc(), arity: p.arity, name: p.name };
-}
-
-export function unsupportedHere(what: string, loc: SourceLoc): never {
-  throw new UnsupportedError(what, loc);
 }

@@ -322,9 +322,8 @@ function bag(v: Value, what: string, loc: SourceLoc): Fcn {
 const bags: Native[] = [
   native1('IsABag', (b) => isFcn(b) && toFcnValue(b).vals.every((n) => typeof n === 'number' && n > 0)),
   native1('BagToSet', (b, loc) => bag(b, 'BagToSet', loc).dom.asSet()),
-  native1('SetToBag', (s, loc) => {
+  native1('SetToBag', (s) => {
     const set = setOf(elementsOf(asSet(s, 'SetToBag')).slice());
-    void loc;
     return new FcnValue(set.asDomain(), set.elems.map(() => 1));
   }),
   native2('BagIn', (e, b, loc) => bag(b, 'BagIn', loc).dom.lookup(e) >= 0),
