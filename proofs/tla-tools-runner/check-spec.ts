@@ -22,6 +22,8 @@ export interface CheckSpecOptions {
   readonly workers?: number;
   /** Embedded checker only: stop after this many distinct states (result kind 'limit'). */
   readonly maxStates?: number;
+  /** Embedded checker only: check the safety part of a model with temporal PROPERTYs. */
+  readonly ignoreProperties?: boolean;
   /** Write a counterexample (if any) here as ITF JSON. */
   readonly itfPath?: string;
   /** Where TLA2TOOLS_JAR, JAVA_HOME and PATH come from (default: process.env). */
@@ -112,6 +114,7 @@ export async function checkSpec(opts: CheckSpecOptions): Promise<CheckResult> {
       configPath,
       notes,
       ...(opts.maxStates !== undefined && { maxStates: opts.maxStates }),
+      ...(opts.ignoreProperties === true && { ignoreProperties: true }),
       ...(opts.onLine !== undefined && { onPrint: opts.onLine, onProgress: opts.onLine }),
     });
   }

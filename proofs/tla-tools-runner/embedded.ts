@@ -14,6 +14,8 @@ export interface EmbeddedOptions {
   readonly specPath: string;
   readonly configPath: string;
   readonly maxStates?: number;
+  /** Check the safety part of a model that also has temporal PROPERTYs. */
+  readonly ignoreProperties?: boolean;
   readonly notes?: readonly string[];
   /** Print/PrintT output, as it happens. */
   readonly onPrint?: (line: string) => void;
@@ -65,7 +67,7 @@ export async function checkEmbedded(opts: EmbeddedOptions): Promise<CheckResult>
   try {
     const spec = await loadSpec(opts.specPath);
     const cfg = parseConfig(await readFile(opts.configPath, 'utf8'), opts.configPath);
-    model = buildModel(spec, cfg);
+    model = buildModel(spec, cfg, { ignoreProperties: opts.ignoreProperties === true });
   } catch (e) {
     if (e instanceof TlaError) return failure(e);
     throw e;

@@ -2,10 +2,11 @@
 // specifications/*/manifest.json records (TLC's result and distinct-state count), run the
 // embedded checker and compare. Models it cannot or should not run are listed with the reason.
 //
-//   npm run tla:examples -- DIR [--max-runtime SECONDS] [--max-states N] [--only TEXT] [--tlc]
+//   npm run tla:examples -- DIR [--max-runtime SECONDS] [--max-states N] [--only TEXT] [--tlc] [--safety-of-temporal]
 //
 // DIR is a local checkout of https://github.com/tlaplus/Examples; this script reads it and
-// fetches nothing. --tlc also runs TLC (TLA2TOOLS_JAR and java) on the same models, for timings.
+// fetches nothing. --tlc also runs TLC (TLA2TOOLS_JAR and java) on the same models, for timings;
+// --safety-of-temporal also compares successful models with PROPERTYs on their safety part.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
@@ -35,6 +36,11 @@ export interface AgreementOptions {
   readonly only?: string;
   /** Also run TLC for timings. */
   readonly withTlc: boolean;
+  /**
+   * Also compare models with temporal properties whose recorded result is success, on their
+   * safety part: the distinct-state count does not depend on the properties.
+   */
+  readonly safetyOfTemporal?: boolean;
 }
 
 export interface AgreementRow {
@@ -45,6 +51,8 @@ export interface AgreementRow {
   readonly ms: number;
   readonly tlc?: string;
   readonly tlcMs?: number;
+  /** Compared on its safety part only (its PROPERTYs ignored). */
+  readonly safetyPart?: boolean;
 }
 
 export interface AgreementReport {
@@ -108,14 +116,15 @@ export async function runAgreement(dir: string, opts: AgreementOptions, log: (li
           skip(`configuration unreadable: ${e instanceof Error ? e.message : String(e)}`);
           continue;
         }
-        if (properties.length > 0 || kind === 'property') {
+        const safetyPart = properties.length > 0 && opts.safetyOfTemporal === true && kind === 'success' && m.distinctStates !== undefined;
+        if ((properties.length > 0 || kind === 'property') && !safetyPart) {
           skip(`temporal properties (PROPERTY ${properties.join(', ')})`);
           continue;
         }
         const specPath = join(dir, mod.path);
         let ours: CheckResult;
         try {
-          ours = await checkSpec({ specPath, configPath: cfgPath, engine: 'embedded', maxStates: opts.maxStates });
+          ours = await checkSpec({ specPath, configPath: cfgPath, engine: 'embedded', maxStates: opts.maxStates, ignoreProperties: safetyPart });
         } catch (e) {
           skip(`cannot run: ${e instanceof TlaError ? e.message : String(e)}`);
           continue;
@@ -126,7 +135,14 @@ export async function runAgreement(dir: string, opts: AgreementOptions, log: (li
         }
         const expected = `${kind}${m.distinctStates === undefined ? '' : ` ${m.distinctStates}`}`;
         const agree = ours.kind === kind && (m.distinctStates === undefined || kind !== 'success' || ours.distinctStates === m.distinctStates);
-        let row: AgreementRow = { model, expected, ours: ours.kind === 'error' ? `error: ${(ours.message ?? '').split('\n')[0]}` : describe(ours), agree, ms: ours.durationMs };
+        let row: AgreementRow = {
+          model,
+          expected,
+          ours: ours.kind === 'error' ? `error: ${(ours.message ?? '').split('\n')[0]}` : describe(ours),
+          agree,
+          ms: ours.durationMs,
+          ...(safetyPart && { safetyPart }),
+        };
         if (opts.withTlc) {
           try {
             const tlc = await checkSpec({ specPath, configPath: cfgPath, engine: 'tlc' });
@@ -147,12 +163,15 @@ export function formatReport(r: AgreementReport, dir: string): string[] {
   const withTlc = r.rows.some((x) => x.tlc !== undefined);
   const lines = [
     `Agreement with TLC on ${relative(process.cwd(), dir) || dir}: ${r.rows.filter((x) => x.agree).length} of ${r.rows.length} models run agree (result and distinct states); ${r.skipped.length} skipped.`,
+    ...(r.rows.some((x) => x.safetyPart === true)
+      ? [`(${r.rows.filter((x) => x.safetyPart === true).length} of them models with temporal properties, compared on their safety part: PROPERTY ignored.)`]
+      : []),
     '',
     withTlc ? '| model | TLC (manifest) | embedded | agree | embedded time | TLC now | TLC time |' : '| model | TLC (manifest) | embedded | agree | time |',
     withTlc ? '|---|---|---|---|---|---|---|' : '|---|---|---|---|---|',
   ];
   for (const x of r.rows) {
-    const base = `| ${x.model} | ${x.expected} | ${x.ours} | ${x.agree ? 'yes' : 'NO'} | ${(x.ms / 1000).toFixed(2)}s |`;
+    const base = `| ${x.model}${x.safetyPart === true ? ' (safety part)' : ''} | ${x.expected} | ${x.ours} | ${x.agree ? 'yes' : 'NO'} | ${(x.ms / 1000).toFixed(2)}s |`;
     lines.push(withTlc ? `${base} ${x.tlc ?? ''} | ${x.tlcMs === undefined ? '' : `${(x.tlcMs / 1000).toFixed(2)}s`} |` : base);
   }
   lines.push('', 'Skipped:');
@@ -166,6 +185,7 @@ export function parseArgs(argv: readonly string[]): { dir: string; opts: Agreeme
   let maxStates = 2_000_000;
   let only: string | undefined;
   let withTlc = false;
+  let safetyOfTemporal = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = (): number => {
@@ -177,11 +197,12 @@ export function parseArgs(argv: readonly string[]): { dir: string; opts: Agreeme
     else if (a === '--max-states') maxStates = num();
     else if (a === '--only') only = argv[++i];
     else if (a === '--tlc') withTlc = true;
+    else if (a === '--safety-of-temporal') safetyOfTemporal = true;
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else dir = a;
   }
-  if (dir === undefined) throw new Error('usage: tla:examples -- DIR [--max-runtime SECONDS] [--max-states N] [--only TEXT] [--tlc]  (DIR: a checkout of tlaplus/Examples)');
-  return { dir, opts: { maxRuntimeSeconds, maxStates, withTlc, ...(only !== undefined && { only }) } };
+  if (dir === undefined) throw new Error('usage: tla:examples -- DIR [--max-runtime SECONDS] [--max-states N] [--only TEXT] [--tlc] [--safety-of-temporal]  (DIR: a checkout of tlaplus/Examples)');
+  return { dir, opts: { maxRuntimeSeconds, maxStates, withTlc, ...(only !== undefined && { only }), ...(safetyOfTemporal && { safetyOfTemporal }) } };
 }
 
 export async function main(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {

@@ -15,6 +15,7 @@ function examplesTree(): string {
   mkdirSync(dir, { recursive: true });
   for (const f of ['Pipeline.tla', 'PipelineDefs.tla', 'Channel.tla', 'Pipeline.cfg', 'PipelineSmall.cfg', 'Liveness.tla', 'Liveness.cfg']) copyFileSync(join(fixtures, f), join(dir, f));
   writeFileSync(join(dir, 'Wrong.cfg'), 'CONSTANTS Msgs = {m1}\nCap = 1\nINIT Init\nNEXT Next\n');
+  writeFileSync(join(dir, 'WithProperty.cfg'), 'CONSTANTS Msgs = {m1, m2}\nCap = 2\nINIT Init\nNEXT Next\nPROPERTY Small\n');
   writeFileSync(join(dir, 'Reals.tla'), '---- MODULE Reals ----\n====\n');
   writeFileSync(join(dir, 'UsesReal.tla'), '---- MODULE UsesReal ----\nVARIABLE x\nInit == x = 1.5\nNext == x\' = x\n====\n');
   writeFileSync(join(dir, 'UsesReal.cfg'), 'INIT Init\nNEXT Next\n');
@@ -32,6 +33,7 @@ function examplesTree(): string {
             model('Pipeline.cfg', { result: 'success', mode: 'symbolic' }),
             model('Pipeline.cfg', { result: 'success', runtime: '00:05:00' }),
             model('Pipeline.cfg', { result: 'unknown' }),
+            model('WithProperty.cfg', { result: 'success', distinctStates: 196 }),
           ],
         },
         { path: 'specifications/pipeline/Liveness.tla', models: [model('Liveness.cfg', { result: 'liveness failure' })] },
@@ -57,6 +59,7 @@ describe('tla:examples (agreement with the manifests of tlaplus/Examples)', () =
       'mode symbolic (only exhaustive search is compared)',
       "large: TLC's recorded runtime 00:05:00 exceeds 10s",
       'the manifest records no result ("unknown")',
+      'temporal properties (PROPERTY Small)',
       'temporal properties (PROPERTY Reach)',
       expect.stringMatching(/^unsupported: unsupported by the embedded checker: real numbers/),
     ]);
@@ -65,6 +68,14 @@ describe('tla:examples (agreement with the manifests of tlaplus/Examples)', () =
     expect(text).toMatch(/2 of 3 models run agree/);
     expect(text).toMatch(/\| pipeline\/Pipeline\.cfg \| success 196 \| success 196 \| yes \|/);
     expect(text).toMatch(/- pipeline\/Liveness\.cfg: temporal properties/);
+  });
+
+  it('--safety-of-temporal compares successful models with PROPERTYs on their safety part', async () => {
+    const report = await runAgreement(examplesTree(), { maxRuntimeSeconds: 10, maxStates: 10_000, withTlc: false, safetyOfTemporal: true, only: 'WithProperty' });
+    expect(report.rows).toMatchObject([{ model: 'pipeline/WithProperty.cfg', expected: 'success 196', ours: 'success 196', agree: true, safetyPart: true }]);
+    const text = formatReport(report, '.').join('\n');
+    expect(text).toMatch(/1 of them models with temporal properties, compared on their safety part/);
+    expect(text).toMatch(/\| pipeline\/WithProperty\.cfg \(safety part\) \|/);
   });
 
   it('--tlc without TLC notes that TLC was not run', async () => {
@@ -80,9 +91,9 @@ describe('tla:examples (agreement with the manifests of tlaplus/Examples)', () =
   });
 
   it('reads its arguments and refuses a directory that is not an Examples checkout', async () => {
-    expect(parseArgs(['/x', '--max-runtime', '30', '--max-states', '5', '--only', 'Paxos', '--tlc'])).toEqual({
+    expect(parseArgs(['/x', '--max-runtime', '30', '--max-states', '5', '--only', 'Paxos', '--tlc', '--safety-of-temporal'])).toEqual({
       dir: '/x',
-      opts: { maxRuntimeSeconds: 30, maxStates: 5, withTlc: true, only: 'Paxos' },
+      opts: { maxRuntimeSeconds: 30, maxStates: 5, withTlc: true, only: 'Paxos', safetyOfTemporal: true },
     });
     expect(() => parseArgs([])).toThrow(/usage/);
     expect(() => parseArgs(['/x', '--frob'])).toThrow(/unknown option/);

@@ -6,7 +6,7 @@ import { ConfigError, TlaParseError, UnsupportedError, type SourceLoc } from '..
 import { Compiler, type Env, L_ACTION, L_TEMPORAL, M_CONST, M_INIT, M_NEXT, M_STATE } from '../eval/compile.js';
 import { type GlobalBinding, ModuleGraph, type ModCtx } from '../eval/context.js';
 import { type ActFn, type Frame, Runtime, type ValFn } from '../eval/runtime.js';
-import type { Expr, ModuleAst, OpDefUnit } from '../syntax/ast.js';
+import type { Expr } from '../syntax/ast.js';
 import type { LoadedSpec } from '../syntax/loader.js';
 import { internName, isFcn, isSet, modelValue, resetInterning, setOf, str, toFcnValue, type Value } from '../values/value.js';
 import { elementsOf } from '../values/sets.js';
@@ -75,11 +75,12 @@ function cfgValue(v: CfgValue): Value {
   }
 }
 
-function findDef(m: ModuleAst, name: string): OpDefUnit | undefined {
-  return m.units.find((u): u is OpDefUnit => u.k === 'opDef' && u.name === name);
+export interface BuildOptions {
+  /** Check the model's safety part only, ignoring PROPERTY (said in a note). */
+  readonly ignoreProperties?: boolean;
 }
 
-export function buildModel(spec: LoadedSpec, cfg: ModelConfig): CheckModel {
+export function buildModel(spec: LoadedSpec, cfg: ModelConfig, options: BuildOptions = {}): CheckModel {
   resetInterning();
   for (const t of cfg.tokens) internName(t);
   for (const { text } of spec.texts) for (const t of tokensOf(text)) internName(t);
@@ -107,9 +108,7 @@ export function buildModel(spec: LoadedSpec, cfg: ModelConfig): CheckModel {
   for (const o of cfg.overrides) {
     const target = targetOf(o.target, o.line);
     if (o.module !== undefined) {
-      const m = spec.modules.get(o.module);
-      const def = m === undefined ? undefined : findDef(m, o.name);
-      graph.overrides.set(def ?? `${o.module}!${o.name}`, target);
+      graph.overrides.set(`${o.module}!${o.name}`, target);
       continue;
     }
     const b = root.names.get(o.name);
@@ -124,9 +123,7 @@ export function buildModel(spec: LoadedSpec, cfg: ModelConfig): CheckModel {
   for (const c of cfg.constants) {
     const value: GlobalBinding = { k: 'const', name: c.name, value: cfgValue(c.value) };
     if (c.module !== undefined) {
-      const m = spec.modules.get(c.module);
-      const def = m === undefined ? undefined : findDef(m, c.name);
-      graph.overrides.set(def ?? `${c.module}!${c.name}`, value);
+      graph.overrides.set(`${c.module}!${c.name}`, value);
       continue;
     }
     const b = root.names.get(c.name);
@@ -161,7 +158,9 @@ export function buildModel(spec: LoadedSpec, cfg: ModelConfig): CheckModel {
     return { name, fn, frameSize: () => env.sc.frame.size, loc: e.loc };
   };
 
-  if (cfg.properties.length > 0) {
+  if (cfg.properties.length > 0 && options.ignoreProperties === true) {
+    notes.push(`PROPERTY ${cfg.properties.join(', ')} not checked (safety only, as asked)`);
+  } else if (cfg.properties.length > 0) {
     throw new UnsupportedError(
       `PROPERTY ${cfg.properties.join(', ')} (temporal properties are not checked by the embedded checker; use --engine tlc with TLA2TOOLS_JAR)`,
       cfgLoc(),

@@ -787,6 +787,8 @@ export class Compiler {
         return this.callNative(b.native, args, loc, env);
       case 'alias':
         throw new Error(`internal: unresolved replacement of ${name}`);
+      case 'letInst':
+        throw new TlaParseError(`${name} is a module instance; use ${name}!Op`, loc);
     }
   }
 
@@ -1050,6 +1052,13 @@ export class Compiler {
     for (const step of e.path) {
       const b: LocalBinding | GlobalBinding | undefined = first ? (env.sc.lookup(step.name) ?? ctx.get(step.name)) : ctx.get(step.name);
       first = false;
+      if (b !== undefined && b.k === 'letInst') {
+        // The instance's definitions hang below the LET's frame, where its substitutions are evaluated.
+        this.arity(step.name, 0, step.args.length, e.loc);
+        ctx = this.graph.instanceCtx(b.def.inst, b.ctx, b.scope, b, true);
+        parent = this.parentFrameFn(b.scope.frame, env);
+        continue;
+      }
       if (b === undefined || b.k !== 'inst') throw new TlaParseError(`${step.name} is not a module instance (in ${e.path.map((p) => p.name).join('!')}!${e.name})`, e.loc);
       const sub = this.graph.namedInstanceCtx(b);
       this.arity(step.name, b.def.params.length, step.args.length, e.loc);
@@ -1559,6 +1568,10 @@ export class Compiler {
           sc.names.set(d.name, { k: 'letFn', frame: env.sc.frame, idx: env.sc.frame.alloc(), def: d, scope: sc, ctx: env.ctx });
           break;
         case 'recursive':
+          break;
+        case 'instDef':
+          if (d.params.length > 0) throw new UnsupportedError('a parameterized INSTANCE inside LET', d.loc);
+          sc.names.set(d.name, { k: 'letInst', def: d, scope: sc, ctx: env.ctx });
           break;
         default:
           throw new UnsupportedError(`${d.k} inside LET`, d.loc);

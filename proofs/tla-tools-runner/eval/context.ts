@@ -20,7 +20,9 @@ export type LocalBinding =
   | { readonly k: 'param'; readonly frame: FrameInfo; readonly idx: number; readonly arity: number; readonly name: string }
   | { readonly k: 'letVal'; readonly frame: FrameInfo; readonly idx: number; readonly def: OpDefUnit; readonly scope: Scope; readonly ctx: ModCtx }
   | { readonly k: 'letOp'; readonly def: OpDefUnit; readonly scope: Scope; readonly ctx: ModCtx }
-  | { readonly k: 'letFn'; readonly frame: FrameInfo; readonly idx: number; readonly def: FnDefUnit; readonly scope: Scope; readonly ctx: ModCtx };
+  | { readonly k: 'letFn'; readonly frame: FrameInfo; readonly idx: number; readonly def: FnDefUnit; readonly scope: Scope; readonly ctx: ModCtx }
+  /** `LET M == INSTANCE N WITH ...`: the substitutions may use what is bound where the LET is. */
+  | { readonly k: 'letInst'; readonly def: InstDefUnit; readonly scope: Scope; readonly ctx: ModCtx };
 
 export class Scope {
   readonly names = new Map<string, LocalBinding>();
@@ -69,6 +71,11 @@ export class ModCtx {
     private readonly overrides: Overrides,
     /** Whether TLC checks this module's ASSUMEs in this instantiation. */
     readonly checkAssumes: boolean,
+    /**
+     * The root module and what it extends: the model's `Op <- MCOp` replaces definitions there,
+     * not in INSTANCEs of a module (where M!Op keeps the module's own definition), as in TLC.
+     */
+    readonly rootFamily: boolean,
   ) {}
 
   /** The binding of `name`, with the model's replacements applied. */
@@ -82,7 +89,7 @@ export class ModCtx {
     if (this.overrides.size > 0) {
       const scoped = this.overrides.get(`${this.name}!${name}`);
       if (scoped !== undefined) return scoped as Exclude<GlobalBinding, { k: 'alias' }>;
-      const key = b.k === 'def' || b.k === 'fn' ? b.def : b.k === 'native' ? b.native : undefined;
+      const key = (b.k === 'def' || b.k === 'fn') && this.rootFamily ? b.def : b.k === 'native' ? b.native : undefined;
       const o = key === undefined ? undefined : this.overrides.get(key);
       if (o !== undefined) return o as Exclude<GlobalBinding, { k: 'alias' }>;
     }
@@ -93,6 +100,7 @@ export class ModCtx {
 /** The constants and variables of one instantiation family (a module and all it EXTENDS). */
 interface Family {
   readonly ctxs: Map<string, ModCtx>;
+  readonly root: boolean;
   /** TLC evaluates the ASSUMEs of the root module, what it extends and its unnamed INSTANCEs only. */
   readonly checkAssumes: boolean;
   binding(name: string, kind: 'constant' | 'variable', loc: SourceLoc): GlobalBinding;
@@ -125,6 +133,7 @@ export class ModuleGraph {
     const seenConst = new Set<string>();
     const rootFamily: Family = {
       ctxs: new Map(),
+      root: true,
       checkAssumes: true,
       paramScope: null,
       binding: (name, kind, loc) => {
@@ -146,6 +155,7 @@ export class ModuleGraph {
     };
     this.stdFamily = {
       ctxs: new Map(),
+      root: false,
       checkAssumes: false,
       paramScope: null,
       binding: (name, _kind, loc) => {
@@ -165,7 +175,7 @@ export class ModuleGraph {
     const cached = family.ctxs.get(name);
     if (cached !== undefined) return cached;
     const m = this.module(name, loc);
-    const ctx = new ModCtx(this.nextId++, name, family.paramScope, this.overrides, family.checkAssumes);
+    const ctx = new ModCtx(this.nextId++, name, family.paramScope, this.overrides, family.checkAssumes, family.root);
     family.ctxs.set(name, ctx);
     this.built.push(ctx);
     const importAll = (from: ModCtx, exported: boolean): void => {
@@ -263,6 +273,11 @@ export class ModuleGraph {
     const decls = this.declared(inst.module, inst.loc);
     for (const d of decls) {
       if (subs.has(d.name)) continue;
+      if (paramScope?.lookup(d.name) !== undefined) {
+        // Implicitly substituted by a name bound where the instance is (a parameter, a LET name).
+        subs.set(d.name, { k: 'subst', name: d.name, e: { k: 'name', name: d.name, args: null, loc: inst.loc }, ctx: from, scope: paramScope });
+        continue;
+      }
       const implicit = from.get(d.name);
       if (implicit === undefined) {
         throw new TlaParseError(`INSTANCE ${inst.module}: no substitution for ${d.kind} ${d.name}, and no ${d.name} is defined where the module is instantiated`, inst.loc);
@@ -274,6 +289,7 @@ export class ModuleGraph {
     }
     const family: Family = {
       ctxs: new Map(),
+      root: false,
       checkAssumes: from.checkAssumes && !named,
       paramScope,
       binding: (name, _kind, loc) => {
