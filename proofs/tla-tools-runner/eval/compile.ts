@@ -386,7 +386,8 @@ export class Compiler {
 
   val(e: Expr, env: Env): ValFn {
     const fn = this.val0(e, env);
-    if (MEMO_KINDS.has(e.k) && this.closedConstant(e, env)) {
+    const memoKind = MEMO_KINDS.has(e.k) || ((e.k === 'name' || e.k === 'inst') && e.args !== null && e.args.length > 0);
+    if (memoKind && this.closedConstant(e, env)) {
       // A constant subexpression of a state-level definition is evaluated once.
       let memo: { v: Value } | undefined;
       return (f) => (memo ??= { v: fn(f) }).v;
@@ -1408,11 +1409,15 @@ export class Compiler {
     const names = slots[0]!;
     return (f) => {
       const s = setArg(set(f), 'a set filter', loc);
-      if (!isFiniteSet(s)) {
+      if (s.tag !== TAG_SET) {
+        // Over a symbolic set ({x \in SUBSET S : P}, {n \in Nat : P}) the filter stays symbolic, as
+        // in TLC: membership tests one element instead of enumerating the base. The predicate
+        // runs on a copy of this frame, so later changes to the frame's slots do not reach it.
+        const g = f.slice();
         return new FilterSet(s, (x) => {
-          if (bound.tuple) destructure(x, names, f, loc);
-          else f[names[0]!] = x;
-          return boolOf(pred(f), 'the predicate of a set filter', loc);
+          if (bound.tuple) destructure(x, names, g, loc);
+          else g[names[0]!] = x;
+          return boolOf(pred(g), 'the predicate of a set filter', loc);
         });
       }
       const out: Value[] = [];
