@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { collisionProbability, FingerprintSet, formatProbability } from '../../proofs/tla-tools-runner/check/fpset.js';
-import { compareStates, permutationOf, Symmetry } from '../../proofs/tla-tools-runner/check/symmetry.js';
+import { compareStates, isGroup, permutationOf, Symmetry } from '../../proofs/tla-tools-runner/check/symmetry.js';
 import { EvalError } from '../../proofs/tla-tools-runner/errors.js';
 import { fcnFromPairs } from '../../proofs/tla-tools-runner/eval/natives.js';
 import { FcnSet, IntervalSet, NatSet, PowerSet, ProductSet, RcdSet, SeqSet, StringSet } from '../../proofs/tla-tools-runner/values/lazy-sets.js';
@@ -187,6 +187,11 @@ describe('symmetry (TLC: the smallest permuted state)', () => {
     };
     permute(elems.slice(), 0);
     const sym = new Symmetry(perms.map(permutationOf));
+    expect(isGroup(perms.map(permutationOf))).toBe(true);
+    // Permutations({a, b}) \cup Permutations({c, d}) is not closed under composition.
+    const [d] = [modelValue('d')];
+    const union = [fcnFromPairs([a, b], [b, a]), fcnFromPairs([a, b], [a, b]), fcnFromPairs([c, d], [d, c]), fcnFromPairs([c, d], [c, d])];
+    expect(isGroup(union.map(permutationOf))).toBe(false);
     const s1 = [fcnFromPairs([a, b, c], [1, 0, 0]), setOf([a])];
     const s2 = [fcnFromPairs([a, b, c], [0, 0, 1]), setOf([c])];
     expect(compareStates(sym.canonical(s1), sym.canonical(s2))).toBe(0);

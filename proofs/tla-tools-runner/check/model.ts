@@ -10,7 +10,7 @@ import type { Expr } from '../syntax/ast.js';
 import type { LoadedSpec } from '../syntax/loader.js';
 import { internName, isFcn, isSet, modelValue, resetInterning, setOf, str, toFcnValue, type Value } from '../values/value.js';
 import { elementsOf } from '../values/sets.js';
-import { permutationOf, Symmetry } from './symmetry.js';
+import { isGroup, permutationOf, Symmetry } from './symmetry.js';
 
 export interface Compiled<F> {
   readonly name: string;
@@ -128,8 +128,10 @@ export function buildModel(spec: LoadedSpec, cfg: ModelConfig, options: BuildOpt
     }
     const b = root.names.get(c.name);
     if (b === undefined) {
-      // TLC accepts assignments to names the spec does not declare (it ignores them).
-      notes.push(`the configuration assigns ${c.name}, which ${spec.root.name} does not declare; ignored`);
+      // TLC accepts assignments to names the spec does not declare (it ignores them); `v1 = v1`
+      // is the usual way to introduce a model value, so it goes without a note.
+      const selfNamed = c.value.k === 'model' && c.value.name === c.name;
+      if (!selfNamed) notes.push(`the configuration assigns ${c.name}, which ${spec.root.name} does not declare; ignored`);
       continue;
     }
     if (b.k === 'def' || b.k === 'fn') graph.overrides.set(b.def, value);
@@ -206,6 +208,11 @@ export function buildModel(spec: LoadedSpec, cfg: ModelConfig, options: BuildOpt
       return permutationOf(toFcnValue(p));
     });
     symmetry = new Symmetry(perms);
+    if (!isGroup(perms)) {
+      notes.push(
+        `the symmetry set ${cfg.symmetry} is not closed under composition: the reduction is sound, but its distinct-state count depends on the value order and may differ from TLC's`,
+      );
+    }
     if (view !== null) notes.push('SYMMETRY is applied before VIEW');
   }
 

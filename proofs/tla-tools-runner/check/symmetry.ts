@@ -51,6 +51,29 @@ function mentionsModel(v: Value): boolean {
   }
 }
 
+/** Whether the permutations are closed under composition (Permutations(S) is; A \cup B of two often is not). */
+export function isGroup(perms: readonly Permutation[]): boolean {
+  if (perms.length > 720) return true; // too many to check cheaply; Permutations(S) of up to 6 elements is checked
+  const key = (p: Permutation): string =>
+    [...p.entries()]
+      .filter(([a, b]) => a !== b)
+      .map(([a, b]) => `${a.name}>${b.name}`)
+      .sort()
+      .join(',');
+  const keys = new Set(perms.map(key));
+  for (const p of perms) {
+    for (const q of perms) {
+      const pq = new Map<ModelValue, ModelValue>();
+      for (const k of new Set([...p.keys(), ...q.keys()])) {
+        const mid = q.get(k) ?? k;
+        pq.set(k, p.get(mid) ?? mid);
+      }
+      if (!keys.has(key(pq))) return false;
+    }
+  }
+  return true;
+}
+
 export class Symmetry {
   constructor(readonly perms: readonly Permutation[]) {}
 
