@@ -50,6 +50,17 @@ describe('unsupported constructs fail loudly with their name and location (exit 
   });
 });
 
+describe('SPECIFICATION: Init /\\ [][Next]_v with fairness and liveness conjuncts', () => {
+  it('ignores WF/SF and liveness conjuncts (they do not change the reachable states) and says so', async () => {
+    const r = await check(
+      `${counter}Next == x' = (x + 1) % 3\nLive == \\A i \\in {1} : []<>(x = i)\nSpec == Init /\\ [][Next]_x /\\ WF_x(Next) /\\ <>(x = 2) /\\ Live /\\ <>[][Next]_x`,
+      'SPECIFICATION Spec',
+    );
+    expect(r).toMatchObject({ kind: 'success', distinctStates: 3 });
+    expect(r.notes).toContain('fairness and liveness conjuncts of Spec are ignored (safety checking only)');
+  });
+});
+
 describe('parse and semantic errors: exit 150 with file:line:col', () => {
   it('a syntax error', async () => {
     const r = await check('VARIABLE x\nInit == x =\nNext == x\' = x', initNext);

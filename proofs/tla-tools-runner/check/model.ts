@@ -177,7 +177,7 @@ export function buildModel(spec: LoadedSpec, cfg: ModelConfig, options: BuildOpt
     const split = splitSpecification(compiler, root, cfg.specification, cfg.file);
     initE = split.init;
     nextE = split.next;
-    if (split.fairness > 0) notes.push(`fairness conjuncts of ${cfg.specification} are ignored (safety checking only)`);
+    if (split.fairness > 0) notes.push(`fairness and liveness conjuncts of ${cfg.specification} are ignored (safety checking only)`);
   } else {
     if (cfg.init === undefined || cfg.next === undefined) {
       if (cfg.init === undefined && cfg.next === undefined && cfg.invariants.length === 0) {
@@ -278,8 +278,13 @@ function splitSpecification(compiler: Compiler, root: ModCtx, name: string, file
   const inits: { e: Expr; env: Env }[] = [];
   let next: { e: Expr; env: Env; name: string } | null = null;
   let fairness = 0;
+  // Fairness and other liveness conjuncts (<>P, P ~> Q, []<>P, <>[][A]_v) restrict which infinite
+  // behaviors count, not which states are reachable: safety checking ignores them, as TLC's
+  // state-space exploration does.
   const isFairness = (e: Expr, env: Env): boolean => {
     if (e.k === 'fair') return true;
+    if (e.k === 'op' && (e.op === 'eventually' || e.op === 'leads_to')) return true;
+    if (e.k === 'op' && e.op === 'always' && e.args[0]!.k === 'op' && e.args[0]!.op === 'eventually') return true;
     if (e.k === 'and') return e.items.every((i) => isFairness(i, env));
     if (e.k === 'quant') return isFairness(e.body, env);
     if (e.k === 'name' && (e.args === null || e.args.length === 0)) {
@@ -317,7 +322,7 @@ function splitSpecification(compiler: Compiler, root: ModCtx, name: string, file
           return;
         }
       }
-      throw new UnsupportedError(`the temporal conjunct of SPECIFICATION ${name} (only Init /\\ [][Next]_vars /\\ fairness is supported)`, e.loc);
+      throw new UnsupportedError(`the temporal conjunct of SPECIFICATION ${name} (only Init /\\ [][Next]_vars /\\ fairness or liveness conjuncts are supported)`, e.loc);
     }
     if (level >= L_ACTION) throw new TlaParseError(`SPECIFICATION ${name} has an action-level conjunct outside [][...]_vars`, e.loc);
     inits.push({ e, env });
