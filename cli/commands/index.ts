@@ -5,5 +5,6 @@ import { registerDocs } from './docs.js';
 import { registerExplain } from './explain.js';
 import { registerReplay } from './replay.js';
 import { registerSchema } from './schema.js';
+import { registerTla } from './tla.js';
 
-export const commands: readonly RegisterCommand[] = [registerConformance, registerReplay, registerExplain, registerSchema, registerDocs];
+export const commands: readonly RegisterCommand[] = [registerConformance, registerReplay, registerExplain, registerSchema, registerTla, registerDocs];
