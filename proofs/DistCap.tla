@@ -1,6 +1,6 @@
 ------------------------------ MODULE DistCap ---------------------------------
 (***************************************************************************)
-(* The distributed capability protocol of a Barrelfish-style multikernel. *)
+(* The distributed capability protocol of a Barrelfish-style multikernel.  *)
 (*                                                                         *)
 (* Every core runs its own kernel, with its own capability database, and a *)
 (* user-level monitor.  An operation the kernel cannot complete alone (it  *)
@@ -36,8 +36,8 @@
 (*     answers the other monitors' requests at any time.                   *)
 (*   - The lock is one variable per capability, taken in one step.  In     *)
 (*     Barrelfish it is the `locked' flag on the owner's copies, and a     *)
-(*     non-owner's request is first forwarded to the owner (capsend_owner); *)
-(*     the model collapses that round trip.  A capability is busy while it *)
+(*     non-owner's request first goes to the owner (capsend_owner); the    *)
+(*     model collapses that round trip.  A capability is busy while it     *)
 (*     or a relative (ancestor or descendant) is locked; this stands for   *)
 (*     Barrelfish's `locked' flag and revoke's `in_delete' marks           *)
 (*     (distcap_state_is_busy).  Kernel and monitors refuse busy ones.     *)
@@ -64,7 +64,7 @@ CONSTANTS
 (* both units, an L2CNode over unit 0, or a Frame over unit 1.  Frame01    *)
 (* overlaps the other two, so it must never coexist with either: that is   *)
 (* what the retype check is for.  As in Barrelfish, relations are          *)
-(* structural: copies have the same name, a descendant names its parent.  *)
+(* structural: copies have the same name, a descendant names its parent.   *)
 (***************************************************************************)
 Catalogue ==
   [ RAM     |-> [type |-> "RAM",     region |-> {0, 1}, parent |-> "none"],
@@ -77,7 +77,7 @@ Root == "RAM"   \* the capability the system boots with
 ASSUME /\ Object \subseteq DOMAIN Catalogue
        /\ Root \in Object
        /\ \A o \in Object : Catalogue[o].parent \in Object \cup {"none"}
-       /\ MaxCopies \in Nat \ {0}
+       /\ MaxCopies \in Nat /\ MaxCopies > 0
        /\ LockedOps \subseteq {"send", "delete", "revoke", "retype"}
        /\ NoCore \notin Core
 
@@ -90,7 +90,7 @@ AncestorsOf(o) ==
   ELSE {Catalogue[o].parent} \cup AncestorsOf(Catalogue[o].parent)
 
 (***************************************************************************)
-(* The relations depend on constants only; they are tabulated once        *)
+(* The relations depend on constants only; they are tabulated once         *)
 (* because the actions consult them in every state.                        *)
 (***************************************************************************)
 AncTable == [o \in Object |-> AncestorsOf(o) \cap Object]
@@ -227,7 +227,7 @@ Reply(q, p, m) ==
 Consume(q, p) == chan' = [chan EXCEPT ![q][p] = Tail(@)]
 
 (***************************************************************************)
-(* Removing one copy of o from a core's row of copies                     *)
+(* Removing one copy of o from a core's row of copies                      *)
 (* (kernel/cap_delete.c, cleanup_copy).                                    *)
 (***************************************************************************)
 DropCopy(row, o) ==
@@ -236,7 +236,7 @@ DropCopy(row, o) ==
                                         ELSE Empty]
 
 (***************************************************************************)
-(* Removing the last copy of o in the whole system (cleanup_last).  The   *)
+(* Removing the last copy of o in the whole system (cleanup_last).  The    *)
 (* memory goes back to the memory server if o is RAM-backed and has        *)
 (* neither ancestors nor descendants.  Barrelfish's kernel looks only at   *)
 (* its local database (has_ancestors, has_descendants); the model also     *)
@@ -335,7 +335,7 @@ DeleteLastOwned(p, o) ==
 SendCopy(p, q, o) ==
   (*************************************************************************)
   (* Send a copy of o to q (capops/copy.c, capops_copy -> recv_copy).  The *)
-  (* sender first marks its copies as having remote copies, its local     *)
+  (* sender first marks its copies as having remote copies, its local      *)
   (* ancestors of o as having remote descendants and its local descendants *)
   (* as having remote ancestors, so that no bit ever claims less than      *)
   (* exists (Barrelfish sets the ancestor's bit lazily, when the local     *)
@@ -565,7 +565,7 @@ RecvRevokeMark(p, q, m) ==
   (* (revoke.c, revoke_mark__rx -> caps_mark_revoke, then p's delete       *)
   (* steps, deletestep.c) and answers.  Barrelfish splits this into a      *)
   (* mark/ready and a commit/done round so that domains subscribed to the  *)
-  (* range can object first; the model has no subscribers and one round.  *)
+  (* range can object first; the model has no subscribers and one round.   *)
   (* No memory is returned: the revoked capability still covers it.        *)
   (*************************************************************************)
   /\ m.type = "revoke_mark"
@@ -576,7 +576,7 @@ RecvRevokeMark(p, q, m) ==
 
 RecvCheckRetypeable(p, q, m) ==
   (*************************************************************************)
-  (* p checks its descendants of the object against the new object's      *)
+  (* p checks its descendants of the object against the new object's       *)
   (* range (retype.c, check_retypeable__rx -> sys_monitor_is_retypeable;   *)
   (* holding no copy is fine).  If it agrees, a descendant may now appear  *)
   (* on q, so p first marks its copies of the new object's ancestors as    *)
@@ -659,9 +659,11 @@ DeleteFindFinish(p) ==
   (* p clears the remote-copies bit and cleans up (delete_last).           *)
   (* Otherwise p picks a core with a copy and moves ownership there        *)
   (* (capops_move -> move_request); every other core learns the new owner  *)
-  (* (update_owner).  Barrelfish unlocks between the search and the move,  *)
-  (* and retries if the copy has vanished meanwhile; the model keeps the   *)
-  (* lock throughout.                                                      *)
+  (* (update_owner).  In Barrelfish the new owner broadcasts that update   *)
+  (* (move.c -> capsend_update_owner); here p sends it with the move       *)
+  (* request, under the same lock.  Barrelfish also unlocks between the    *)
+  (* search and the move, and retries if the copy has vanished meanwhile;  *)
+  (* the model keeps the lock throughout.                                  *)
   (*************************************************************************)
   /\ op[p].kind = "delete" /\ op[p].phase = "find"
   /\ LET o == op[p].obj
@@ -686,10 +688,11 @@ DeleteFindFinish(p) ==
 
 DeleteMoveFinish(p) ==
   (*************************************************************************)
-  (* Ownership has moved: p's copies name the new owner (the owner update  *)
-  (* reaches every core, capsend_update_owner), so p's copy is foreign now *)
-  (* and goes like any foreign copy (move_result_cont -> dom_cnode_delete); *)
-  (* p unlocks.  If the chosen core had lost its copy, p searches again.   *)
+  (* Ownership has moved: p's copies name the new owner (Barrelfish's      *)
+  (* owner update reaches the old owner too), so p's copy is foreign now   *)
+  (* and goes like any foreign copy (move_result_cont ->                   *)
+  (* dom_cnode_delete); p unlocks.  If the chosen core had lost its copy,  *)
+  (* p searches again.                                                     *)
   (*************************************************************************)
   /\ op[p].kind = "delete" /\ op[p].phase = "move"
   /\ LET o == op[p].obj
@@ -794,7 +797,7 @@ Next ==
 Spec == Init /\ [][Next]_vars
 
 (***************************************************************************)
-(* Liveness.  If every monitor eventually handles the message at the head *)
+(* Liveness.  If every monitor eventually handles the message at the head  *)
 (* of each of its queues and eventually finishes a protocol whose answers  *)
 (* are all in, then every protocol a monitor starts completes: no lock is  *)
 (* held forever, no monitor waits forever.  Checked by TLC with            *)
@@ -809,7 +812,7 @@ FairSpec ==
 ProtocolsComplete == \A p \in Core : (op[p] # Idle) ~> (op[p] = Idle)
 
 (***************************************************************************)
-(* Cores are interchangeable: nothing in the protocol depends on a core's *)
+(* Cores are interchangeable: nothing in the protocol depends on a core's  *)
 (* name, and Init picks the boot core with \E, so states that differ only  *)
 (* by a renaming of the cores may be identified (TLC's SYMMETRY).          *)
 (***************************************************************************)

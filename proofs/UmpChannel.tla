@@ -1,6 +1,6 @@
 ----------------------------- MODULE UmpChannel ------------------------------
 (***************************************************************************)
-(* One direction of a UMP channel: a ring of N slots in memory shared by  *)
+(* One direction of a UMP channel: a ring of N slots in memory shared by   *)
 (* two cores, at the granularity of its atomic memory steps.               *)
 (*                                                                         *)
 (* Each slot holds W payload words and a header word whose `used' bit says *)
@@ -29,7 +29,7 @@
 (* the report, section 7.3.2) to get this order.                           *)
 (*                                                                         *)
 (* Every step changes a program counter (spc/swi for the sender, rpc/rwi   *)
-(* for the receiver), so the step between two states can be read off the  *)
+(* for the receiver), so the step between two states can be read off the   *)
 (* difference of the states: a trace in ITF, which carries states and no   *)
 (* action names, replays step by step against the implementation.          *)
 (*                                                                         *)
@@ -48,7 +48,7 @@ CONSTANTS
   MaxMsg,       \* number of messages the sender sends
   PublishFirst  \* TRUE: the sender sets the used bit before the payload
 
-ASSUME /\ N \in Nat \ {0}
+ASSUME /\ N \in Nat /\ N > 0
        /\ W \in Nat /\ W >= 2
        /\ MaxMsg \in Nat
        /\ PublishFirst \in BOOLEAN
@@ -57,7 +57,7 @@ Slot == 0..(N - 1)
 Word == 1..W
 
 (***************************************************************************)
-(* Message k (k = 1, 2, ...) carries the number k in every payload word;  *)
+(* Message k (k = 1, 2, ...) carries the number k in every payload word;   *)
 (* a never-written word holds 0.  A message mixing two numbers, or holding *)
 (* a 0, is a torn read.                                                    *)
 (***************************************************************************)
@@ -126,7 +126,7 @@ SendWriteWord(i) ==
   (*************************************************************************)
   (* The sender stores payload word i of message sent + 1 into the slot.   *)
   (* After the last word it goes on to publish the slot, or, in the mutant *)
-  (* that published first, it is done with this message and advances.     *)
+  (* that published first, it is done with this message and advances.      *)
   (*************************************************************************)
   /\ spc = "write" /\ swi = i
   /\ ring' = [ring EXCEPT ![spos].word[i] = sent + 1]
@@ -254,7 +254,7 @@ InFlightIntact ==
 
 NoOverwrite ==
   (*************************************************************************)
-  (* The sender never writes into a slot holding a message the receiver   *)
+  (* The sender never writes into a slot holding a message the receiver    *)
   (* has not consumed (a full ring makes it wait instead).                 *)
   (*************************************************************************)
   spc = "write" =>
