@@ -126,7 +126,12 @@ export class UmpTx {
     if (token !== 0) w[c + TOKEN_WORD] = token;
     const old = Atomics.exchange(w, c + CONTROL_WORD, control | USED_BIT);
     this.pos = this.pos + 1 === this.slots ? 0 : this.pos + 1;
-    if ((old & WAKE_BIT) !== 0) wakeEnd(w, this.peerSleep);
+    if ((old & WAKE_BIT) !== 0) this.wakePeer();
+  }
+
+  /** The receiver sleeps on the slot just published: wake it (rare: only after a sleep, never per message). */
+  wakePeer(): void {
+    wakeEnd(this.words, this.peerSleep);
   }
 
   /**
@@ -299,7 +304,12 @@ export class UmpRx {
     const w = this.words;
     const old = Atomics.exchange(w, this.cur + CONTROL_WORD, 0);
     this.pos = this.pos + 1 === this.slots ? 0 : this.pos + 1;
-    if ((old & WAKE_BIT) !== 0) wakeEnd(w, this.peerSleep);
+    if ((old & WAKE_BIT) !== 0) this.wakePeer();
+  }
+
+  /** The sender sleeps on the slot just released: wake it. */
+  wakePeer(): void {
+    wakeEnd(this.words, this.peerSleep);
   }
 
   /** Reads the found frame's n words into dst[at..], then releases it. */

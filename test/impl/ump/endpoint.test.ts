@@ -137,7 +137,7 @@ describe('impl/ump endpoint: blocking API (in one thread, so only its give-up pa
     expect(a.send(words(1), 0, 4)).toBe(UMP_OK);
     b.close();
     expect(a.send(words(2), 0, 4)).toBe(UMP_NOT_CONNECTED);
-    expect(a.waitFor(3, 1)).toBe(true);
+    expect(a.waitFor(3, 1)).toBe(UMP_OK);
   });
 });
 
@@ -268,10 +268,32 @@ describe('impl/ump sleeping: the wake request lives in the slot waited for', () 
   });
   it('waitFor sleeps only after marking, and returns when the other side moves', () => {
     const { a, b } = createUmpChannel({ slots: 1, spinPolls: 0 }, { memory: 'sab' });
-    expect(a.waitFor(3, 1)).toBe(true); // room to send: no sleep
+    expect(a.waitFor(3, 1)).toBe(UMP_OK); // room to send: no sleep
     a.trySend(words(1), 0, 4);
-    expect(a.waitFor(1, 1)).toBe(false); // full, nobody receives: times out
-    expect(b.waitFor(2, 1)).toBe(true); // a frame waits
-    expect(a.waitFor(2, 1)).toBe(false); // A's own incoming ring is empty
+    expect(a.waitFor(1, 1)).toBe(UMP_TIMEOUT); // full, nobody receives: times out
+    expect(b.waitFor(2, 1)).toBe(UMP_OK); // a frame waits
+    expect(a.waitFor(2, 1)).toBe(UMP_TIMEOUT); // A's own incoming ring is empty
+    expect(a.stats).toEqual({ sleeps: 2, timeouts: 2, lostWakeups: 0 });
+    expect(b.stats).toEqual({ sleeps: 0, timeouts: 0, lostWakeups: 0 });
+  });
+  it('waitFor refuses a wait for more frames than the ring holds (it could never end) instead of returning at once', () => {
+    const { a } = createUmpChannel({ slots: 2, spinPolls: 0 }, { memory: 'sab' });
+    for (const frames of [3, 0, -1, 1.5, NaN]) expect(a.waitFor(1, 1, frames)).toBe(UMP_TX_MSG_SIZE);
+    expect(a.waitFor(2, 1, 3)).toBe(UMP_TIMEOUT); // receiving only: the frame count does not apply
+    expect(a.waitFor(1, 1, 2)).toBe(UMP_OK);
+    expect(a.stats.sleeps).toBe(1);
+  });
+  it('thread fault skip-wake: every 4th publish into a marked slot wakes nobody (the lost wake-up the real-thread tests must notice)', () => {
+    const { a, b } = createUmpChannel({ slots: 1, spinPolls: 0 }, { memory: 'sab', fault: 'skip-wake' });
+    const dst = new Int32Array(1);
+    // B marks its empty slot as before a sleep; A publishes into it.
+    for (let k = 0; k < 4; k++) {
+      expect(b.rx.armWake()).toBe(true);
+      expect(a.trySend(words(k), 0, 4)).toBe(UMP_OK);
+      expect(b.tryRecv(dst, 0)).toBe(4);
+    }
+    // The 4th publish did not bump B's counter: a sleep on it would last until its timeout.
+    expect(Atomics.load(a.words, sleepWordOf(1))).toBe(3);
+    expect(() => createUmpChannel({}, { mutant: 'wrap-off-by-one', fault: 'skip-wake' })).toThrow(/not both/);
   });
 });
