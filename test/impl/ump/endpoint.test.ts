@@ -9,6 +9,7 @@ import {
   UMP_RX_INVALID_LENGTH,
   UMP_TIMEOUT,
   UMP_TX_MSG_SIZE,
+  UMP_INVALID_USER_BUFFER,
   CONTROL_WORD,
   encodeControl,
   FRAG_MIDDLE,
@@ -53,7 +54,7 @@ describe('impl/ump endpoint: zero-allocation API', () => {
   it('refuses bad lengths and buffers without touching the ring', () => {
     const { a, b } = createUmpChannel({ slots: 4, maxMessageBytes: 100 });
     expect(a.trySend(words(1), 0, 8)).toBe(UMP_TX_MSG_SIZE); // source shorter than the length
-    expect(a.trySend(words(1), -1, 4)).toBe(UMP_TX_MSG_SIZE);
+    expect(a.trySend(words(1), -1, 4)).toBe(UMP_INVALID_USER_BUFFER);
     expect(a.trySend(new Int32Array(40), 0, 101)).toBe(UMP_TX_MSG_SIZE); // above maxMessageBytes
     expect(a.trySend(new Int32Array(100), 0, 5 * 56)).toBe(UMP_TX_MSG_SIZE); // longer than the ring
     expect(b.tryRecv(new Int32Array(1), 0)).toBe(UMP_NO_MSG);
@@ -62,6 +63,25 @@ describe('impl/ump endpoint: zero-allocation API', () => {
     const dst = new Int32Array(2);
     expect(b.tryRecv(dst, 0)).toBe(8);
     expect([...dst]).toEqual([1, 2]);
+  });
+
+  it('SYS_ERR_INVALID_USER_BUFFER: an offset or length that is not a whole, non-negative number sends and consumes nothing', () => {
+    const { a, b } = createUmpChannel({ slots: 4, spinPolls: 0 });
+    const src = words(1, 2, 3, 4, 5, 6, 7, 8);
+    for (const [at, len] of [[0, 3.5], [0, -4], [0.5, 4], [-1, 4], [0, NaN], [NaN, 4], [0, Infinity], [0, 60.5], [1.5, 60]] as const) {
+      expect(a.trySend(src, at, len)).toBe(UMP_INVALID_USER_BUFFER);
+      expect(a.send(src, at, len, 1)).toBe(UMP_INVALID_USER_BUFFER);
+    }
+    expect(a.trySend(src, 0, 4)).toBe(UMP_OK);
+    const dst = new Int32Array(8);
+    for (const at of [0.5, -1, NaN, -0.5]) {
+      expect(b.tryRecv(dst, at)).toBe(UMP_INVALID_USER_BUFFER);
+      expect(b.recv(dst, at, 1)).toBe(UMP_INVALID_USER_BUFFER);
+    }
+    expect(b.tryRecv(dst, 2 ** 32)).toBe(UMP_MSGBUF_OVERFLOW); // whole, but beyond any buffer
+    expect(b.tryRecv(dst, 1)).toBe(4); // the message was still there
+    expect(dst[1]).toBe(1);
+    expect(b.tryRecv(dst, 0)).toBe(UMP_NO_MSG); // and nothing else was sent
   });
 
   it('sends a multi-slot message only when all its frames fit, and reassembles it', () => {
