@@ -157,7 +157,15 @@ export function exploreUmpExhaustively(bounds: UmpExhaustiveBounds, options: Ump
     return { ok: true, complete: true, ...counts(), interleavings };
   } catch (e) {
     if (e instanceof Found)
-      return { ok: false, complete: false, ...counts(), interleavings: 0n, failure: e.failure, steps: e.steps, ...(e.atFinalState ? { atFinalState: true } : {}) };
+      return {
+        ok: false,
+        complete: false,
+        ...counts(),
+        interleavings: 0n,
+        failure: e.failure,
+        steps: e.steps,
+        ...(e.atFinalState ? { atFinalState: true } : {}),
+      };
     if (e instanceof Exhausted) return { ok: true, complete: false, ...counts(), interleavings: 0n };
     throw e;
   }
@@ -242,7 +250,9 @@ export function runUmpExhaustive(
   const bounds = options.bounds ?? UMP_EXHAUSTIVE_BOUNDS;
   const mutant = options.mutant;
   const results: Array<{ bound: UmpExhaustiveBound; result: UmpExhaustiveResult }> = [];
-  const lines = [`UMP exhaustive${mutant === undefined ? '' : `, mutant ${mutant}`}: every interleaving of the four processes' steps (and of the close) in each bound, every step checked`];
+  const lines = [
+    `UMP exhaustive${mutant === undefined ? '' : `, mutant ${mutant}`}: every interleaving of the four processes' steps (and of the close) in each bound, every step checked`,
+  ];
   for (const bound of bounds) {
     const result = exploreUmpExhaustively(bound, options);
     results.push({ bound, result });

@@ -34,7 +34,7 @@ describe('the shared trace envelope (conformance/trace.ts)', () => {
     expect(problems(toyAfter, envelope(3, 4))).toEqual(['failure.step: step 4 is beyond the end of the trace (3 steps; 3 means after the last one)']);
   });
 
-  it('every subsystem\'s trace schema applies the rule', () => {
+  it("every subsystem's trace schema applies the rule", () => {
     for (const [name, h] of Object.entries(traceHandlers)) {
       const bad = { format: 'capref-trace', version: 1, subsystem: name, steps: [], failure: { step: 5, kind: 'divergence', message: 'x' } };
       const r = h.schema.safeParse(bad);
@@ -44,9 +44,18 @@ describe('the shared trace envelope (conformance/trace.ts)', () => {
   });
 
   it('a subsystem that lists its mutants gets an enum in the JSON Schema and a plain message for an unknown one', () => {
-    const json = z.toJSONSchema(UmpTraceSchema, { io: 'input', unrepresentable: 'any' }) as unknown as { properties: { impl: { properties: { mutant: { enum: string[] } } } } };
+    const json = z.toJSONSchema(UmpTraceSchema, { io: 'input', unrepresentable: 'any' }) as unknown as {
+      properties: { impl: { properties: { mutant: { enum: string[] } } } };
+    };
     expect(json.properties.impl.properties.mutant.enum).toEqual([...UMP_MUTANTS]);
-    const r = UmpTraceSchema.safeParse({ format: 'capref-trace', version: 1, subsystem: 'ump', config: { slots: 1, payloadBytes: 8, maxMessageBytes: 8 }, impl: { mutant: 'nope' }, steps: [] });
+    const r = UmpTraceSchema.safeParse({
+      format: 'capref-trace',
+      version: 1,
+      subsystem: 'ump',
+      config: { slots: 1, payloadBytes: 8, maxMessageBytes: 8 },
+      impl: { mutant: 'nope' },
+      steps: [],
+    });
     expect(r.success).toBe(false);
     if (!r.success) expect(zodProblems(r.error)).toEqual([`impl.mutant: unknown ump mutant "nope"; known: ${UMP_MUTANTS.join(', ')}`]);
   });

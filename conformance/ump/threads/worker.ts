@@ -14,7 +14,18 @@ const attached = attachUmpEndpoint(data.frame, data.side, { mutant: data.mutant,
 if (attached.status !== 'OK') throw new Error(`${attached.status}: ${attached.detail}`);
 const end = attached.endpoint;
 if (!startTogether(new Int32Array(data.start), 2, START_TIMEOUT_MS)) {
-  parentPort!.postMessage({ side: data.side, sent: 0, received: 0, largeReceived: 0, bytesReceived: 0, longest: 0, bad: 0, errors: [], aborted: `the other worker did not start within ${START_TIMEOUT_MS} ms`, waits: end.stats });
+  parentPort!.postMessage({
+    side: data.side,
+    sent: 0,
+    received: 0,
+    largeReceived: 0,
+    bytesReceived: 0,
+    longest: 0,
+    bad: 0,
+    errors: [],
+    aborted: `the other worker did not start within ${START_TIMEOUT_MS} ms`,
+    waits: end.stats,
+  });
 } else {
   const t0 = performance.now();
   const result =

@@ -83,7 +83,10 @@ describe('conformance/ump exhaustive: every interleaving within small bounds', (
 
   it('a final state must have delivered everything when nobody closed', () => {
     const b: UmpExhaustiveBounds = { config: config1, workload: { AtoB: ['01'], BtoA: [] } };
-    expect(umpFinalStateFailure(new UmpStepDriver(config1), b, 0)).toMatchObject({ check: 'UMP-NO-LOSS', message: expect.stringMatching(/0 of 1 messages delivered/) });
+    expect(umpFinalStateFailure(new UmpStepDriver(config1), b, 0)).toMatchObject({
+      check: 'UMP-NO-LOSS',
+      message: expect.stringMatching(/0 of 1 messages delivered/),
+    });
     const closed = new UmpStepDriver(config1);
     closed.apply({ action: 'Close', side: 'A' });
     expect(umpFinalStateFailure(closed, b, 1)).toBeUndefined();
