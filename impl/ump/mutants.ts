@@ -36,12 +36,11 @@ export const UMP_MUTANT_DESCRIPTIONS: Readonly<Record<UmpMutant, string>> = {
 export const UMP_THREAD_FAULTS = ['skip-wake'] as const;
 export type UmpThreadFault = (typeof UMP_THREAD_FAULTS)[number];
 
-/** skip-wake drops one wake-up in this many, per half. */
+/**
+ * skip-wake: the sender's publish and the receiver's release forget one in
+ * this many of the wake-ups they owe a sleeping peer (no counter bump, no notify).
+ */
 export const SKIP_WAKE_EVERY = 4;
-
-export const UMP_THREAD_FAULT_DESCRIPTIONS: Readonly<Record<UmpThreadFault, string>> = {
-  'skip-wake': `the sender's publish and the receiver's release forget every ${SKIP_WAKE_EVERY}th wake-up they owe a sleeping peer (no counter bump, no notify)`,
-};
 
 class SkipWakeTx extends UmpTx {
   private owed = 0;
