@@ -37,18 +37,62 @@ export const originSchema = z.strictObject({
   shrunkFrom: z.number().int().min(0).optional().describe('the length of the trace before shrinking'),
 });
 
-export function traceSchema<C extends z.ZodType, S extends z.ZodType>(subsystem: string, config: C, step: S) {
-  return z.strictObject({
-    format: z.literal(TRACE_FORMAT),
-    version: z.literal(TRACE_VERSION),
-    subsystem: z.literal(subsystem),
-    config,
-    /** Which implementation variant ran: a mutant name when a deliberately broken impl was tested. */
-    impl: z.strictObject({ mutant: z.string().optional() }).optional(),
-    origin: originSchema.optional(),
-    steps: z.array(step),
-    failure: failureSchema.optional(),
-  });
+export interface TraceSchemaOptions {
+  /**
+   * The implementation variants (mutants) a trace may name in `impl.mutant`.
+   * Given, the field is an enum, so the exported JSON Schema lists them; an
+   * unknown name is reported as such. Omitted, any string passes here.
+   */
+  readonly mutants?: readonly [string, ...string[]];
+  /**
+   * Whether `failure.step` may equal the number of steps: a failure found
+   * outside every step (in the state before the first step, or in the runner
+   * after the last). Otherwise it must be the index of one of the steps.
+   */
+  readonly failureAfterLastStep?: boolean;
+}
+
+export function traceSchema<C extends z.ZodType, S extends z.ZodType>(subsystem: string, config: C, step: S, options: TraceSchemaOptions = {}) {
+  const mutants = options.mutants;
+  const mutant =
+    mutants === undefined
+      ? z.string()
+      : z.enum(mutants as [string, ...string[]], { error: (i) => `unknown ${subsystem} mutant ${JSON.stringify(i.input)}; known: ${mutants.join(', ')}` });
+  return z
+    .strictObject({
+      format: z.literal(TRACE_FORMAT),
+      version: z.literal(TRACE_VERSION),
+      subsystem: z.literal(subsystem),
+      config,
+      /** Which implementation variant ran: a mutant name when a deliberately broken impl was tested. */
+      impl: z.strictObject({ mutant: mutant.optional() }).optional(),
+      origin: originSchema.optional(),
+      steps: z.array(step),
+      failure: failureSchema.optional(),
+    })
+    .superRefine(
+      (t, ctx) => {
+        // A failure names a step of this trace (or, where allowed, the end of it): replay and the reports point at it.
+        if (t.failure === undefined) return;
+        const n = t.steps.length;
+        const last = options.failureAfterLastStep === true ? n : n - 1;
+        if (t.failure.step > last)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['failure', 'step'],
+            message:
+              n === 0 && last < 0
+                ? `step ${t.failure.step} of a trace without steps`
+                : `step ${t.failure.step} is beyond the ${options.failureAfterLastStep === true ? `end of the trace (${n} steps; ${n} means after the last one)` : `last step of the trace (${n - 1})`}`,
+          });
+      },
+      // Checked even when another field is bad, as long as the two it compares are well-formed.
+      {
+        when: (p) =>
+          Array.isArray((p.value as { steps?: unknown } | undefined)?.steps) &&
+          typeof (p.value as { failure?: { step?: unknown } } | undefined)?.failure?.step === 'number',
+      },
+    );
 }
 
 /** A problem with an input file: reported as one line per problem, with the JSON path of the field. */

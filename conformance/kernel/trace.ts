@@ -18,7 +18,7 @@ const stepSchemas = kernelOpSchemas.map((s) => s.extend({ result: kernelResultSc
 export const kernelStepSchema = z.discriminatedUnion('op', stepSchemas as unknown as [(typeof stepSchemas)[0], ...(typeof stepSchemas)[number][]]);
 
 // A mutant the impl does not have is a bad field of the file, not a crash when the impl is built.
-export const kernelTraceSchema = traceSchema('kernel', kernelConfigSchema, kernelStepSchema).superRefine((t, ctx) => {
+export const kernelTraceSchema = traceSchema('kernel', kernelConfigSchema, kernelStepSchema, { failureAfterLastStep: true }).superRefine((t, ctx) => {
   const m = t.impl?.mutant;
   if (m !== undefined && !isKernelMutant(m))
     ctx.addIssue({ code: 'custom', path: ['impl', 'mutant'], message: `unknown kernel mutant "${m}"; known: ${kernelMutants.map((k) => k.name).join(', ')}` });

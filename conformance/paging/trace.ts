@@ -23,7 +23,7 @@ const stepSchemas = pagingOpSchemas.map((s) => s.extend({ result: pagingResultSc
 export const pagingStepSchema = z.discriminatedUnion('op', stepSchemas as unknown as [(typeof stepSchemas)[0], ...(typeof stepSchemas)[number][]]);
 
 // A mutant the impl does not have is a bad field of the file, not a crash when the impl is built.
-export const pagingTraceSchema = traceSchema('paging', pagingConfigSchema, pagingStepSchema).superRefine((t, ctx) => {
+export const pagingTraceSchema = traceSchema('paging', pagingConfigSchema, pagingStepSchema, { failureAfterLastStep: true }).superRefine((t, ctx) => {
   const m = t.impl?.mutant;
   if (m !== undefined && !isPagingMutant(m))
     ctx.addIssue({ code: 'custom', path: ['impl', 'mutant'], message: `unknown paging mutant "${m}"; known: ${pagingMutantNames.join(', ')}` });

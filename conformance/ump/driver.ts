@@ -40,6 +40,12 @@ export interface UmpDriverOptions {
    * may disable later ones, which then simply drop out.
    */
   readonly skipDisabled?: boolean | undefined;
+  /**
+   * Run the checks after every step (default true). The exhaustive explorer
+   * turns them off only to re-enter a state it has already checked, by
+   * replaying the very steps that were checked on the way there.
+   */
+  readonly checks?: boolean | undefined;
 }
 
 /** The four processes of a channel: a sender and a receiver per direction. */
@@ -100,11 +106,14 @@ export class UmpStepDriver {
   readonly config: UmpTraceConfig;
   readonly mutant: UmpMutant | undefined;
   private readonly skipDisabled: boolean;
+  private checks: boolean;
   private readonly model: UmpModel;
   private readonly a: UmpEndpoint;
   private readonly b: UmpEndpoint;
   private readonly senders: Record<UmpDir, SendProcess>;
   private readonly receivers: Record<UmpDir, RecvProcess>;
+  /** Submit steps executed, per direction. */
+  readonly submits: Record<UmpDir, number> = { AtoB: 0, BtoA: 0 };
   /** Messages handed to each sender and not yet finished, oldest first. */
   private readonly submitted: Record<UmpDir, Hex[]> = { AtoB: [], BtoA: [] };
   /** What the implementation sent (finished publishing) and delivered, per direction. */
@@ -121,6 +130,7 @@ export class UmpStepDriver {
     this.config = config;
     this.mutant = options.mutant;
     this.skipDisabled = options.skipDisabled ?? false;
+    this.checks = options.checks ?? true;
     const c = umpConfig({ ...config, spinPolls: 0 });
     this.model = new UmpModel(c.slots, c.payloadBytes, c.maxMessageBytes);
     const ch = createUmpChannel(c, { memory: 'sab', mutant: options.mutant, debug: options.debug ?? true });
@@ -128,6 +138,12 @@ export class UmpStepDriver {
     this.b = ch.b;
     this.senders = { AtoB: new SendProcess(this.a.tx), BtoA: new SendProcess(this.b.tx) };
     this.receivers = { AtoB: new RecvProcess(this.b.rx, c.maxMessageBytes), BtoA: new RecvProcess(this.a.rx, c.maxMessageBytes) };
+  }
+
+  /** Turns the checks on from here (a driver built with checks: false to replay steps already checked). */
+  withChecks(): this {
+    this.checks = true;
+    return this;
   }
 
   /** The step a process would take next (without results), or undefined for a sender with nothing to send. */
@@ -149,6 +165,27 @@ export class UmpStepDriver {
       AtoB: { spc: this.senders.AtoB.pc ?? 'Idle', rpc: this.receivers.AtoB.pc },
       BtoA: { spc: this.senders.BtoA.pc ?? 'Idle', rpc: this.receivers.BtoA.pc },
     };
+  }
+
+  /**
+   * Everything that decides what happens next and what the checks will say,
+   * as a string: the channel's shared memory, both ends' private positions,
+   * the four processes, the model, and the histories this driver keeps.
+   * Drivers with equal fingerprints (same configuration and mutant) give the
+   * same results and the same check outcomes for any continuation; the
+   * exhaustive explorer relies on it to visit each state once.
+   */
+  fingerprint(): string {
+    const parts = [
+      this.a.words.join(','),
+      this.senders.AtoB.fingerprint(),
+      this.senders.BtoA.fingerprint(),
+      this.receivers.AtoB.fingerprint(),
+      this.receivers.BtoA.fingerprint(),
+      this.model.fingerprint(),
+      JSON.stringify([this.submits, this.submitted, this.implSent, this.implDelivered, this.reading]),
+    ];
+    return parts.join('\n');
   }
 
   /** The implementation's abstract state: its observation plus the histories the driver recorded. */
@@ -184,7 +221,7 @@ export class UmpStepDriver {
     this.recorded.push(result.recorded);
     if (result.failure !== undefined)
       return { stepIndex: index, step: result.recorded, check: result.failure.check, message: result.failure.message, diff: result.failure.diff ?? [] };
-    return this.afterStep(index, result.recorded);
+    return this.checks ? this.afterStep(index, result.recorded) : undefined;
   }
 
   private execute(step: UmpStep): { recorded: UmpStep; failure?: { check: string; message: string; diff?: string[] } } {
@@ -193,6 +230,7 @@ export class UmpStepDriver {
       case 'Submit':
         if (step.payload.length / 2 > this.config.maxMessageBytes)
           return notEnabled(`a ${step.payload.length / 2}-byte message is longer than maxMessageBytes (${this.config.maxMessageBytes})`);
+        this.submits[step.dir]++;
         this.model.submit(step.dir, step.payload);
         this.senders[step.dir].submit(hexToBytes(step.payload));
         this.submitted[step.dir].push(step.payload);

@@ -10,7 +10,8 @@ export const umpTraceHandler: TraceHandler = {
     const r = replayUmpTrace(trace);
     const failing = r.failure?.stepIndex;
     const lines = formatUmpSteps(r.steps, failing).map((l, i) => `${i === failing ? '✗' : '✓'}${l}`);
-    return r.ok ? { passed: true, lines } : { passed: false, lines, report: r.report };
+    // The lines are the steps; the report only says what failed, so the steps print once.
+    return r.ok ? { passed: true, lines } : { passed: false, lines, report: r.summary };
   },
   explain: (t) => {
     const trace = t as UmpTrace;

@@ -7,3 +7,4 @@ export * from './shrink.js';
 export * from './run.js';
 export * from './threads/exchange.js';
 export * from './threads/run.js';
+export * from './exhaustive.js';

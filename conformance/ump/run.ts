@@ -59,7 +59,7 @@ export interface UmpCounterexampleReport {
   readonly trace: UmpTrace;
   /** Where the trace was written (absent when outDir is null). */
   readonly tracePath?: string;
-  /** Steps of the first failing interleaving found, and after shrinking. */
+  /** Steps of the first failing interleaving as generated (before any shrinking, fast-check's included), and after shrinking. */
   readonly originalSteps: number;
   readonly shrunkSteps: number;
 }
@@ -142,13 +142,15 @@ export function runUmpConformance(options: UmpConformanceOptions = {}): UmpConfo
   const command = options.command ?? 'capref conformance ump';
   const limits = { ...DEFAULT_UMP_LIMITS, ...options.limits };
   const stats = emptyStats();
-  let failedOnce = false;
+  /** The first failing run, as generated (fast-check's counterexample is already shrunk). */
+  let firstFailure: { scenario: UmpScenario; steps: number } | undefined;
 
   const details = fc.check(
     fc.property(umpScenarioArbitrary(limits), (s) => {
       const r = runUmpScenario(s, { mutant, maxSteps });
-      if (!failedOnce) account(stats, s, r.steps, r.maxInFlight); // shrinking runs are not counted
-      if (!r.ok) failedOnce = true;
+      if (firstFailure !== undefined) return r.ok; // shrinking runs are not counted
+      account(stats, s, r.steps, r.maxInFlight);
+      if (!r.ok) firstFailure = { scenario: s, steps: r.steps.length };
       return r.ok;
     }),
     { seed, numRuns: runs },
@@ -171,10 +173,17 @@ export function runUmpConformance(options: UmpConformanceOptions = {}): UmpConfo
     return { ok: true, seed, ...(mutant === undefined ? {} : { mutant }), runs: stats.runs, stats, reproduce, report: lines.join('\n') + '\n' };
   }
 
-  const scenario = details.counterexample[0];
-  const first = runUmpScenario(scenario, { mutant, maxSteps });
-  const failure0 = first.failure!;
-  const shrunk = shrinkUmpSteps(scenario.config, first.steps, failure0.check, { mutant });
+  // Shrink step by step both fast-check's counterexample and the first failing
+  // run itself, and keep the shorter: fast-check shrinks payloads towards zero
+  // bytes, which fresh shared memory also holds, and can so hide a failure for
+  // a few more steps than the run it started from needed.
+  const shrinkFrom = (scenario: UmpScenario) => {
+    const run = runUmpScenario(scenario, { mutant, maxSteps });
+    return shrinkUmpSteps(scenario.config, run.steps, run.failure!.check, { mutant });
+  };
+  const unshrunk = firstFailure?.steps ?? runUmpScenario(details.counterexample[0], { mutant, maxSteps }).steps.length;
+  const candidates = [shrinkFrom(details.counterexample[0]), ...(firstFailure === undefined ? [] : [shrinkFrom(firstFailure.scenario)])];
+  const shrunk = candidates.reduce((best, c) => (c.replay.steps.length < best.replay.steps.length ? c : best));
   const final = shrunk.replay;
   const failure = final.failure!;
   const trace: UmpTrace = {
@@ -183,7 +192,7 @@ export function runUmpConformance(options: UmpConformanceOptions = {}): UmpConfo
     subsystem: 'ump',
     config: shrunk.config,
     ...(mutant === undefined ? {} : { impl: { mutant } }),
-    origin: { command: reproduce, seed, runs, steps: maxSteps, shrunkFrom: first.steps.length },
+    origin: { command: reproduce, seed, runs, steps: maxSteps, shrunkFrom: unshrunk },
     steps: final.steps,
     failure: umpFailure(failure),
   };
@@ -194,7 +203,7 @@ export function runUmpConformance(options: UmpConformanceOptions = {}): UmpConfo
   }
   const explanation = describeFailure(failure);
   const lines = [
-    `${header}: counterexample after ${details.numRuns} run(s); shrunk from ${first.steps.length} to ${final.steps.length} steps`,
+    `${header}: counterexample after ${details.numRuns} run(s); shrunk from ${unshrunk} to ${final.steps.length} steps`,
     `violated ${failure.check}: ${failure.message}`,
     ...(explanation === undefined ? [] : [`  (${failure.check}: ${explanation})`]),
     ...failure.diff.map((d) => `  ${d}`),
@@ -218,7 +227,7 @@ export function runUmpConformance(options: UmpConformanceOptions = {}): UmpConfo
       ...(explanation === undefined ? {} : { explanation }),
       trace,
       ...(tracePath === undefined ? {} : { tracePath }),
-      originalSteps: first.steps.length,
+      originalSteps: unshrunk,
       shrunkSteps: final.steps.length,
     },
     reproduce: tracePath === undefined ? reproduce : `capref replay ${tracePath}`,
@@ -245,16 +254,22 @@ export function replayUmpTrace(
   readonly ok: boolean;
   readonly failure?: UmpStepFailure;
   readonly steps: UmpStep[];
+  /** What happened, without the steps (for callers that print the steps themselves). */
+  readonly summary: string;
+  /** The summary followed by the steps, the failing one marked. */
   readonly report: string;
 } {
   const mutant = options.mutant ?? traceMutant(trace);
   const r = replayUmpSteps(trace.config, trace.steps, { mutant });
-  const lines = r.ok
+  const summary = r.ok
     ? [`UMP trace: ${r.steps.length} steps replayed, every check passed${mutant === undefined ? '' : ` (mutant ${mutant})`}`]
-    : [
-        `UMP trace: step ${r.failure!.stepIndex} fails ${r.failure!.check}: ${r.failure!.message}`,
-        ...r.failure!.diff.map((d) => `  ${d}`),
-        ...formatUmpSteps(r.steps, r.failure!.stepIndex),
-      ];
-  return { ok: r.ok, ...(r.failure === undefined ? {} : { failure: r.failure }), steps: r.steps, report: lines.join('\n') + '\n' };
+    : [`UMP trace: step ${r.failure!.stepIndex} fails ${r.failure!.check}: ${r.failure!.message}`, ...r.failure!.diff.map((d) => `  ${d}`)];
+  const steps = r.ok ? [] : formatUmpSteps(r.steps, r.failure!.stepIndex);
+  return {
+    ok: r.ok,
+    ...(r.failure === undefined ? {} : { failure: r.failure }),
+    steps: r.steps,
+    summary: summary.join('\n') + '\n',
+    report: [...summary, ...steps].join('\n') + '\n',
+  };
 }

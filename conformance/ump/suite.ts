@@ -37,7 +37,7 @@ function validate(options: Pick<SuiteOptions, 'configFile' | 'arch'>): void {
 
 export const umpSuite: Suite = {
   name: 'ump',
-  description: 'user-level message passing: every interleaving of the sender and receiver steps of a channel, against a pair of queues',
+  description: "user-level message passing: random interleavings of the atomic steps of a channel's senders and receivers, against a pair of queues",
   mutants: UMP_MUTANTS,
   defaultRuns: UMP_DEFAULT_RUNS,
   defaultSteps: UMP_DEFAULT_MAX_STEPS,

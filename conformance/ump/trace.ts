@@ -24,13 +24,10 @@ export const UmpTraceConfigSchema = z
 export type UmpTraceConfig = z.infer<typeof UmpTraceConfigSchema>;
 
 // The shared envelope (../trace.ts): where the trace came from in `origin`,
-// the implementation variant in `impl.mutant`, and what failed in `failure`
-// (an invariant's id in `violated`).
-export const UmpTraceSchema = traceSchema('ump', UmpTraceConfigSchema, UmpStepSchema).superRefine((t, ctx) => {
-  const m = t.impl?.mutant;
-  if (m !== undefined && !(UMP_MUTANTS as readonly string[]).includes(m))
-    ctx.addIssue({ code: 'custom', path: ['impl', 'mutant'], message: `unknown ump mutant "${m}"; known: ${UMP_MUTANTS.join(', ')}` });
-});
+// the implementation variant in `impl.mutant` (one of UMP_MUTANTS, listed in
+// the JSON Schema), and what failed in `failure` (an invariant's id in
+// `violated`; `step` is the index of one of the steps).
+export const UmpTraceSchema = traceSchema('ump', UmpTraceConfigSchema, UmpStepSchema, { mutants: UMP_MUTANTS });
 export type UmpTrace = z.infer<typeof UmpTraceSchema>;
 
 /** The trace's impl mutant, typed. */

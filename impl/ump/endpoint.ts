@@ -33,7 +33,7 @@ import {
 } from '../../spec/ump/index.js';
 import type { UmpFrameRef, UmpMemoryKind } from './frame.js';
 import { createUmpFrame, validateFrame } from './frame.js';
-import type { UmpMutant } from './mutants.js';
+import type { UmpMutant, UmpThreadFault } from './mutants.js';
 import { makeRx, makeTx } from './mutants.js';
 import type { UmpRx, UmpTx } from './ring.js';
 import { wakeEnd } from './ring.js';
@@ -41,6 +41,8 @@ import { wakeEnd } from './ring.js';
 export interface UmpEndpointOptions {
   /** A deliberate bug, for mutation testing. Read once, here. */
   readonly mutant?: UmpMutant | undefined;
+  /** A fault for the real-thread tests (mutants.ts, UMP_THREAD_FAULTS); not together with a mutant. */
+  readonly fault?: UmpThreadFault | undefined;
   /** Assert data-structure invariants after every publish and release (off by default: the hot path stays lean). */
   readonly debug?: boolean | undefined;
 }
@@ -49,6 +51,27 @@ const WAIT_SEND = 1;
 const WAIT_RECV = 2;
 /** What a blocked end waits for: room to send, a frame to receive, or either. */
 export const UMP_WAIT = { send: WAIT_SEND, recv: WAIT_RECV, any: WAIT_SEND | WAIT_RECV } as const;
+
+/**
+ * What an end's sleeps came to. Plain fields of this end, written only on the
+ * sleeping path (which costs a system call anyway), so a busy channel pays
+ * nothing for them.
+ */
+export interface UmpWaitStats {
+  /** Calls of Atomics.wait. */
+  sleeps: number;
+  /** Sleeps that ended by their timeout. */
+  timeouts: number;
+  /**
+   * Sleeps that ended by their timeout although what they waited for had
+   * already happened: the peer changed the slot this end had marked, but did
+   * not wake it. A suspected lost wake-up. With a correct channel this stays 0
+   * unless the peer took a whole timeout to make that change and made it just
+   * as the timeout ran out, so tests that assert 0 choose a timeout no live
+   * peer can take (see conformance/ump/threads/).
+   */
+  lostWakeups: number;
+}
 
 export class UmpEndpoint {
   readonly side: UmpSide;
@@ -66,6 +89,8 @@ export class UmpEndpoint {
    */
   private txScratch = new Int32Array(16);
   private rxScratch = new Int32Array(16);
+  /** What this end's sleeps came to (see UmpWaitStats). */
+  readonly stats: UmpWaitStats = { sleeps: 0, timeouts: 0, lostWakeups: 0 };
 
   constructor(words: Int32Array, config: UmpConfig, side: UmpSide, options: UmpEndpointOptions = {}) {
     this.side = side;
@@ -76,8 +101,10 @@ export class UmpEndpoint {
     this.sleepWord = sleepWordOf(this.end);
     this.peerSleepWord = sleepWordOf(peer);
     const debug = options.debug ?? false;
-    this.tx = makeTx({ words, base: ringBaseWord(this.end, config.slots), peerSleep: this.peerSleepWord, config }, options.mutant, debug);
-    this.rx = makeRx({ words, base: ringBaseWord(peer, config.slots), peerSleep: this.peerSleepWord, config }, options.mutant, debug);
+    if (options.mutant !== undefined && options.fault !== undefined) throw new Error('capref bug: an end runs a mutant or a thread fault, not both');
+    const variant = options.mutant ?? options.fault;
+    this.tx = makeTx({ words, base: ringBaseWord(this.end, config.slots), peerSleep: this.peerSleepWord, config }, variant, debug);
+    this.rx = makeRx({ words, base: ringBaseWord(peer, config.slots), peerSleep: this.peerSleepWord, config }, variant, debug);
   }
 
   // ---- zero-allocation API: words in, words out --------------------------------
@@ -107,7 +134,8 @@ export class UmpEndpoint {
 
   private sendSingleBlocking(src: Int32Array, srcWord: number, len: number, timeoutMs: number): number {
     for (;;) {
-      if (!this.waitFor(WAIT_SEND, timeoutMs)) return UMP_TIMEOUT;
+      const w = this.waitFor(WAIT_SEND, timeoutMs);
+      if (w !== UMP_OK) return w;
       const st = this.tx.trySend(src, srcWord, len);
       if (st !== UMP_CHAN_FULL) return st;
     }
@@ -120,7 +148,8 @@ export class UmpEndpoint {
         const st = this.tx.sendChunk(src, srcWord, len, k);
         if (st === UMP_OK) break;
         if (st !== UMP_CHAN_FULL) return st; // closed mid-message: the receiver drops the unfinished message
-        if (!this.waitFor(WAIT_SEND, timeoutMs)) return UMP_TIMEOUT;
+        const w = this.waitFor(WAIT_SEND, timeoutMs);
+        if (w !== UMP_OK) return w;
       }
     }
     return UMP_OK;
@@ -131,25 +160,34 @@ export class UmpEndpoint {
     for (;;) {
       const r = this.rx.tryRecv(dst, dstWord);
       if (r !== UMP_NO_MSG) return r;
-      if (!this.waitFor(WAIT_RECV, timeoutMs)) return UMP_TIMEOUT;
+      const w = this.waitFor(WAIT_RECV, timeoutMs);
+      if (w !== UMP_OK) return w;
     }
   }
 
   /**
    * Waits until `what` (UMP_WAIT.send / recv / any) may proceed (a send of
    * `sendFrames` frames fits, or a frame waits to be received): spins, then
-   * sleeps. Returns false only when a sleep of `timeoutMs` ended with nothing
-   * ready. Spurious returns are allowed; callers try again.
+   * sleeps. Returns UMP_OK when it may (spurious returns are allowed; callers
+   * try again), UMP_ERR_TIMEOUT when a sleep of `timeoutMs` ended with nothing
+   * ready, and FLOUNDER_ERR_TX_MSG_SIZE at once when `sendFrames` is not a
+   * whole number of frames the ring can ever hold (waiting for it would never end).
    */
-  waitFor(what: number, timeoutMs = Infinity, sendFrames = 1): boolean {
-    for (let i = 0, n = this.config.spinPolls; i < n; i++) if (this.ready(what, sendFrames)) return true;
+  waitFor(what: number, timeoutMs = Infinity, sendFrames = 1): number {
+    if ((what & WAIT_SEND) !== 0 && !(Number.isInteger(sendFrames) && sendFrames >= 1 && sendFrames <= this.config.slots)) return UMP_TX_MSG_SIZE;
+    for (let i = 0, n = this.config.spinPolls; i < n; i++) if (this.ready(what, sendFrames)) return UMP_OK;
     const w = this.words;
     const g = Atomics.load(w, this.sleepWord);
     // Mark every slot waited for; a mark that fails means that wait is over.
-    if ((what & WAIT_SEND) !== 0 && !this.tx.armWake(sendFrames)) return true;
-    if ((what & WAIT_RECV) !== 0 && !this.rx.armWake()) return true;
-    const r = Atomics.wait(w, this.sleepWord, g, timeoutMs);
-    return r !== 'timed-out' || this.ready(what, sendFrames);
+    if ((what & WAIT_SEND) !== 0 && !this.tx.armWake(sendFrames)) return UMP_OK;
+    if ((what & WAIT_RECV) !== 0 && !this.rx.armWake()) return UMP_OK;
+    this.stats.sleeps++;
+    if (Atomics.wait(w, this.sleepWord, g, timeoutMs) !== 'timed-out') return UMP_OK;
+    this.stats.timeouts++;
+    if (!this.ready(what, sendFrames)) return UMP_TIMEOUT;
+    // The slot changed while this end slept marked on it, yet nobody woke it.
+    this.stats.lostWakeups++;
+    return UMP_OK;
   }
 
   /** `what` may proceed now; a send needs `sendFrames` free slots (a whole message sent without waiting). */

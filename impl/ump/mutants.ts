@@ -27,6 +27,35 @@ export const UMP_MUTANT_DESCRIPTIONS: Readonly<Record<UmpMutant, string>> = {
   'close-drops-pending': 'a receiver on a closed channel reports LIB_ERR_UMP_NOT_CONNECTED without delivering the frames still in the ring',
 };
 
+/**
+ * Faults for the real-thread tests only. A lost wake-up cannot happen in the
+ * deterministic driver, whose processes never sleep (it has no Sleep step and
+ * its step alphabet is shared with the TLA+ model), so these are not in
+ * UMP_MUTANTS: the real-thread tests inject them to show that they notice.
+ */
+export const UMP_THREAD_FAULTS = ['skip-wake'] as const;
+export type UmpThreadFault = (typeof UMP_THREAD_FAULTS)[number];
+
+/**
+ * skip-wake: the sender's publish and the receiver's release forget one in
+ * this many of the wake-ups they owe a sleeping peer (no counter bump, no notify).
+ */
+export const SKIP_WAKE_EVERY = 4;
+
+class SkipWakeTx extends UmpTx {
+  private owed = 0;
+  override wakePeer(): void {
+    if (++this.owed % SKIP_WAKE_EVERY !== 0) super.wakePeer();
+  }
+}
+
+class SkipWakeRx extends UmpRx {
+  private owed = 0;
+  override wakePeer(): void {
+    if (++this.owed % SKIP_WAKE_EVERY !== 0) super.wakePeer();
+  }
+}
+
 class UsedBitFirstTx extends UmpTx {
   override get order(): SendOrder {
     return 'publish-then-write';
@@ -115,8 +144,10 @@ function withDebugRx(Base: RxClass): RxClass {
   return C;
 }
 
-function txClass(mutant: UmpMutant | undefined): TxClass {
+function txClass(mutant: UmpMutant | UmpThreadFault | undefined): TxClass {
   switch (mutant) {
+    case 'skip-wake':
+      return SkipWakeTx;
     case 'used-bit-first':
       return UsedBitFirstTx;
     case 'wrap-off-by-one':
@@ -128,8 +159,10 @@ function txClass(mutant: UmpMutant | undefined): TxClass {
   }
 }
 
-function rxClass(mutant: UmpMutant | undefined): RxClass {
+function rxClass(mutant: UmpMutant | UmpThreadFault | undefined): RxClass {
   switch (mutant) {
+    case 'skip-wake':
+      return SkipWakeRx;
     case 'clear-before-read':
       return ClearBeforeReadRx;
     case 'close-drops-pending':
@@ -139,14 +172,14 @@ function rxClass(mutant: UmpMutant | undefined): RxClass {
   }
 }
 
-/** The sending half for a mutant (or the correct one), with assertions in debug mode. */
-export function makeTx(place: RingPlace, mutant: UmpMutant | undefined, debug = false): UmpTx {
+/** The sending half for a mutant or thread fault (or the correct one), with assertions in debug mode. */
+export function makeTx(place: RingPlace, mutant: UmpMutant | UmpThreadFault | undefined, debug = false): UmpTx {
   const C = txClass(mutant);
   return new (debug ? withDebugTx(C) : C)(place);
 }
 
-/** The receiving half for a mutant (or the correct one), with assertions in debug mode. */
-export function makeRx(place: RingPlace, mutant: UmpMutant | undefined, debug = false): UmpRx {
+/** The receiving half for a mutant or thread fault (or the correct one), with assertions in debug mode. */
+export function makeRx(place: RingPlace, mutant: UmpMutant | UmpThreadFault | undefined, debug = false): UmpRx {
   const c = place.config;
   const asm = mutant === 'reassembly-out-of-order' ? new ReversedReassembly(c.payloadBytes, c.maxMessageBytes) : new Reassembly(c.payloadBytes, c.maxMessageBytes);
   const C = rxClass(mutant);

@@ -60,6 +60,14 @@ export class Reassembly {
     return this.offsetOf(k);
   }
 
+  /** The buffer the current message is assembled in (null when idle), and where in it. */
+  get buffer(): Int32Array | null {
+    return this.dst;
+  }
+  get bufferWord(): number {
+    return this.dstWord;
+  }
+
   /** Word offset of chunk k in the message. */
   offsetOf(k: number): number {
     return k * (this.payloadBytes >> 2);

@@ -33,6 +33,7 @@ import {
   UMP_RX_INVALID_LENGTH,
   UMP_MSGBUF_OVERFLOW,
   UMP_TX_MSG_SIZE,
+  UMP_INVALID_USER_BUFFER,
   USED_BIT,
   WAKE_BIT,
   chunkAt,
@@ -42,6 +43,11 @@ import {
   encodeControl,
 } from '../../spec/ump/index.js';
 import { Reassembly } from './reassembly.js';
+
+/** A whole, non-negative number: a valid offset or length (it may still be too large for the buffer). */
+export function isWholeNumber(x: number): boolean {
+  return Number.isInteger(x) && x >= 0;
+}
 
 /** The order of a sender's steps for one frame; mutants change it. */
 export type SendOrder = 'write-then-publish' | 'publish-then-write';
@@ -126,7 +132,12 @@ export class UmpTx {
     if (token !== 0) w[c + TOKEN_WORD] = token;
     const old = Atomics.exchange(w, c + CONTROL_WORD, control | USED_BIT);
     this.pos = this.pos + 1 === this.slots ? 0 : this.pos + 1;
-    if ((old & WAKE_BIT) !== 0) wakeEnd(w, this.peerSleep);
+    if ((old & WAKE_BIT) !== 0) this.wakePeer();
+  }
+
+  /** The receiver sleeps on the slot just published: wake it (rare: only after a sleep, never per message). */
+  wakePeer(): void {
+    wakeEnd(this.words, this.peerSleep);
   }
 
   /**
@@ -151,15 +162,19 @@ export class UmpTx {
 
   /**
    * Sends a whole message of `len` bytes from src[srcWord..] without waiting.
-   * One slot: the fast path. Several: only if all frames fit now. Returns a status.
+   * One slot: the fast path. Several: only if all frames fit now. Returns a
+   * status; an offset or length that is not a whole, non-negative number is
+   * SYS_ERR_INVALID_USER_BUFFER (`(x >>> 0) === x` tests that in one compare,
+   * in place of the `x >= 0` the fast path needs anyway).
    */
   trySend(src: Int32Array, srcWord: number, len: number): number {
-    if (len <= this.payloadBytes && len >= 0 && srcWord >= 0 && srcWord + ((len + 3) >> 2) <= src.length)
+    if (len <= this.payloadBytes && len >>> 0 === len && srcWord >>> 0 === srcWord && srcWord + ((len + 3) >> 2) <= src.length)
       return this.sendFrame(src, srcWord, len, FRAG_SINGLE, 0);
     return this.trySendChunks(src, srcWord, len);
   }
 
   private trySendChunks(src: Int32Array, srcWord: number, len: number): number {
+    if (!isWholeNumber(len) || !isWholeNumber(srcWord)) return UMP_INVALID_USER_BUFFER;
     const n = chunkCount(len, this.payloadBytes);
     if (!this.fits(src, srcWord, len) || n > this.slots) return UMP_TX_MSG_SIZE;
     if (Atomics.load(this.words, HDR_CLOSED) !== 0) return UMP_NOT_CONNECTED;
@@ -179,7 +194,7 @@ export class UmpTx {
 
   /** A message of `len` bytes can be read from src[srcWord..] and is within the configured limit. */
   fits(src: Int32Array, srcWord: number, len: number): boolean {
-    return Number.isInteger(len) && len >= 0 && len <= this.maxMessageBytes && Number.isInteger(srcWord) && srcWord >= 0 && srcWord + ((len + 3) >> 2) <= src.length;
+    return isWholeNumber(len) && len <= this.maxMessageBytes && isWholeNumber(srcWord) && srcWord + ((len + 3) >> 2) <= src.length;
   }
 
   /**
@@ -299,7 +314,12 @@ export class UmpRx {
     const w = this.words;
     const old = Atomics.exchange(w, this.cur + CONTROL_WORD, 0);
     this.pos = this.pos + 1 === this.slots ? 0 : this.pos + 1;
-    if ((old & WAKE_BIT) !== 0) wakeEnd(w, this.peerSleep);
+    if ((old & WAKE_BIT) !== 0) this.wakePeer();
+  }
+
+  /** The sender sleeps on the slot just released: wake it. */
+  wakePeer(): void {
+    wakeEnd(this.words, this.peerSleep);
   }
 
   /** Reads the found frame's n words into dst[at..], then releases it. */
@@ -316,6 +336,9 @@ export class UmpRx {
    * all arrived is kept half-assembled in dst: call again with the same buffer.
    */
   tryRecv(dst: Int32Array, dstWord: number): number {
+    // An offset that is not a whole, non-negative number would consume a
+    // message and write it nowhere (a typed array ignores dst[0.5] = x).
+    if (dstWord >>> 0 !== dstWord) return isWholeNumber(dstWord) ? UMP_MSGBUF_OVERFLOW : UMP_INVALID_USER_BUFFER;
     // A message unfinished at close stays half-assembled: a frame its sender
     // checked before the close may still arrive, but the message can never be completed.
     const st = this.recvCheck();
@@ -324,7 +347,7 @@ export class UmpRx {
     const len = controlLen(c);
     const n = (len + 3) >> 2;
     // The fast path: a whole message in one slot, fitting the caller's buffer.
-    if (controlFrag(c) === FRAG_SINGLE && len <= this.payloadBytes && !this.asm.active && dstWord >= 0 && dstWord + n <= dst.length) {
+    if (controlFrag(c) === FRAG_SINGLE && len <= this.payloadBytes && !this.asm.active && dstWord + n <= dst.length) {
       this.drain(dst, dstWord, n);
       return len;
     }
@@ -340,7 +363,7 @@ export class UmpRx {
       const frag = controlFrag(c);
       const n = (len + 3) >> 2;
       if (frag === FRAG_SINGLE && !this.asm.active) {
-        if (dstWord < 0 || dstWord + n > dst.length) return UMP_MSGBUF_OVERFLOW;
+        if (dstWord + n > dst.length) return UMP_MSGBUF_OVERFLOW;
         this.drain(dst, dstWord, n);
         return len;
       }

@@ -70,6 +70,17 @@ export class SendProcess {
     return this.writes;
   }
 
+  /**
+   * Everything that decides this process's future steps, as a string: two
+   * senders with equal fingerprints (over the same ring) behave alike. Used by
+   * the exhaustive explorer to recognise a state it has seen.
+   */
+  fingerprint(): string {
+    const q = this.queue.map((b) => b.join('.')).join('|');
+    const m = this.msg === null ? '-' : this.msg.join('.');
+    return `${q};${m};${this.msgLen};${this.k};${this.plan.length};${this.at};${this.writes};${this.tx.pos};${this.tx.cur}`;
+  }
+
   private begin(): void {
     const bytes = this.queue.shift()!;
     this.msg = toWords(bytes);
@@ -158,6 +169,14 @@ export class RecvProcess {
 
   get nextWord(): number {
     return this.reads;
+  }
+
+  /** Everything that decides this process's future steps (see SendProcess.fingerprint), including its half of the reassembly. */
+  fingerprint(): string {
+    const rx = this.rx;
+    const a = rx.asm;
+    const asm = `${a.active ? 1 : 0}.${a.total}.${a.count}.${a.next}.${a.buffer === null ? '-' : a.buffer === this.buf ? 'buf' : '?'}.${a.bufferWord}`;
+    return `${this.plan.length};${this.at};${this.reads};${this.len};${this.off};${this.token};${this.buf.join('.')};${rx.pos};${rx.cur};${rx.control};${asm}`;
   }
 
   step(): RecvStepOutcome {

@@ -130,6 +130,11 @@ export class UmpModel implements UmpChannelContract {
     return structuredClone(this.s);
   }
 
+  /** The whole state, the sender's and receiver's progress included, as a string: equal strings, equal futures. */
+  fingerprint(): string {
+    return JSON.stringify([this.s, this.d]);
+  }
+
   observe(): UmpObservation {
     return structuredClone(observationOf(this.s));
   }

@@ -30,6 +30,12 @@ export const UMP_RX_INVALID_LENGTH = -6;
 export const UMP_INVALID_STATE = -7;
 /** capref's own: a blocking call's timeout expired before the ring became ready. */
 export const UMP_TIMEOUT = -8;
+/**
+ * Barrelfish SYS_ERR_INVALID_USER_BUFFER, "Invalid user space buffer": an
+ * offset or a length that is not a whole, non-negative number (3.5 bytes, word
+ * -1, NaN). Reported before anything is sent or consumed.
+ */
+export const UMP_INVALID_USER_BUFFER = -9;
 
 export const UMP_ERROR_CODES = [
   'LIB_ERR_UMP_CHAN_FULL',
@@ -40,6 +46,7 @@ export const UMP_ERROR_CODES = [
   'FLOUNDER_ERR_RX_INVALID_LENGTH',
   'FLOUNDER_ERR_INVALID_STATE',
   'UMP_ERR_TIMEOUT',
+  'SYS_ERR_INVALID_USER_BUFFER',
   // Set-up errors (attaching to a frame), Barrelfish's names:
   'LIB_ERR_UMP_BUFSIZE_INVALID',
   'LIB_ERR_UMP_BUFADDR_INVALID',
@@ -64,6 +71,7 @@ export const UMP_STATUS_NAMES: Readonly<Record<number, UmpStatus>> = {
   [UMP_RX_INVALID_LENGTH]: 'FLOUNDER_ERR_RX_INVALID_LENGTH',
   [UMP_INVALID_STATE]: 'FLOUNDER_ERR_INVALID_STATE',
   [UMP_TIMEOUT]: 'UMP_ERR_TIMEOUT',
+  [UMP_INVALID_USER_BUFFER]: 'SYS_ERR_INVALID_USER_BUFFER',
 };
 
 /** The name of an integer status; a non-negative number (a received length) reads as OK. */
@@ -84,6 +92,7 @@ export const UMP_ERROR_TEXT: Readonly<Record<UmpErrorCode, string>> = {
   FLOUNDER_ERR_RX_INVALID_LENGTH: 'Incoming message has invalid length',
   FLOUNDER_ERR_INVALID_STATE: 'Invalid/corrupt state in binding structure (fragment out of sequence)',
   UMP_ERR_TIMEOUT: 'Timed out waiting for the peer',
+  SYS_ERR_INVALID_USER_BUFFER: 'Invalid user space buffer (an offset or length that is not a whole, non-negative number)',
   LIB_ERR_UMP_BUFSIZE_INVALID: 'Size of UMP buffer is invalid (must be multiple of message size)',
   LIB_ERR_UMP_BUFADDR_INVALID: 'Address of UMP buffer is invalid (must be cache-aligned)',
   LIB_ERR_UMP_FRAME_OVERFLOW: 'Provided frame is too small for requested UMP channel sizes',

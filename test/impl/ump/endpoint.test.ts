@@ -9,6 +9,7 @@ import {
   UMP_RX_INVALID_LENGTH,
   UMP_TIMEOUT,
   UMP_TX_MSG_SIZE,
+  UMP_INVALID_USER_BUFFER,
   CONTROL_WORD,
   encodeControl,
   FRAG_MIDDLE,
@@ -53,7 +54,7 @@ describe('impl/ump endpoint: zero-allocation API', () => {
   it('refuses bad lengths and buffers without touching the ring', () => {
     const { a, b } = createUmpChannel({ slots: 4, maxMessageBytes: 100 });
     expect(a.trySend(words(1), 0, 8)).toBe(UMP_TX_MSG_SIZE); // source shorter than the length
-    expect(a.trySend(words(1), -1, 4)).toBe(UMP_TX_MSG_SIZE);
+    expect(a.trySend(words(1), -1, 4)).toBe(UMP_INVALID_USER_BUFFER);
     expect(a.trySend(new Int32Array(40), 0, 101)).toBe(UMP_TX_MSG_SIZE); // above maxMessageBytes
     expect(a.trySend(new Int32Array(100), 0, 5 * 56)).toBe(UMP_TX_MSG_SIZE); // longer than the ring
     expect(b.tryRecv(new Int32Array(1), 0)).toBe(UMP_NO_MSG);
@@ -62,6 +63,25 @@ describe('impl/ump endpoint: zero-allocation API', () => {
     const dst = new Int32Array(2);
     expect(b.tryRecv(dst, 0)).toBe(8);
     expect([...dst]).toEqual([1, 2]);
+  });
+
+  it('SYS_ERR_INVALID_USER_BUFFER: an offset or length that is not a whole, non-negative number sends and consumes nothing', () => {
+    const { a, b } = createUmpChannel({ slots: 4, spinPolls: 0 });
+    const src = words(1, 2, 3, 4, 5, 6, 7, 8);
+    for (const [at, len] of [[0, 3.5], [0, -4], [0.5, 4], [-1, 4], [0, NaN], [NaN, 4], [0, Infinity], [0, 60.5], [1.5, 60]] as const) {
+      expect(a.trySend(src, at, len)).toBe(UMP_INVALID_USER_BUFFER);
+      expect(a.send(src, at, len, 1)).toBe(UMP_INVALID_USER_BUFFER);
+    }
+    expect(a.trySend(src, 0, 4)).toBe(UMP_OK);
+    const dst = new Int32Array(8);
+    for (const at of [0.5, -1, NaN, -0.5]) {
+      expect(b.tryRecv(dst, at)).toBe(UMP_INVALID_USER_BUFFER);
+      expect(b.recv(dst, at, 1)).toBe(UMP_INVALID_USER_BUFFER);
+    }
+    expect(b.tryRecv(dst, 2 ** 32)).toBe(UMP_MSGBUF_OVERFLOW); // whole, but beyond any buffer
+    expect(b.tryRecv(dst, 1)).toBe(4); // the message was still there
+    expect(dst[1]).toBe(1);
+    expect(b.tryRecv(dst, 0)).toBe(UMP_NO_MSG); // and nothing else was sent
   });
 
   it('sends a multi-slot message only when all its frames fit, and reassembles it', () => {
@@ -137,7 +157,7 @@ describe('impl/ump endpoint: blocking API (in one thread, so only its give-up pa
     expect(a.send(words(1), 0, 4)).toBe(UMP_OK);
     b.close();
     expect(a.send(words(2), 0, 4)).toBe(UMP_NOT_CONNECTED);
-    expect(a.waitFor(3, 1)).toBe(true);
+    expect(a.waitFor(3, 1)).toBe(UMP_OK);
   });
 });
 
@@ -268,10 +288,32 @@ describe('impl/ump sleeping: the wake request lives in the slot waited for', () 
   });
   it('waitFor sleeps only after marking, and returns when the other side moves', () => {
     const { a, b } = createUmpChannel({ slots: 1, spinPolls: 0 }, { memory: 'sab' });
-    expect(a.waitFor(3, 1)).toBe(true); // room to send: no sleep
+    expect(a.waitFor(3, 1)).toBe(UMP_OK); // room to send: no sleep
     a.trySend(words(1), 0, 4);
-    expect(a.waitFor(1, 1)).toBe(false); // full, nobody receives: times out
-    expect(b.waitFor(2, 1)).toBe(true); // a frame waits
-    expect(a.waitFor(2, 1)).toBe(false); // A's own incoming ring is empty
+    expect(a.waitFor(1, 1)).toBe(UMP_TIMEOUT); // full, nobody receives: times out
+    expect(b.waitFor(2, 1)).toBe(UMP_OK); // a frame waits
+    expect(a.waitFor(2, 1)).toBe(UMP_TIMEOUT); // A's own incoming ring is empty
+    expect(a.stats).toEqual({ sleeps: 2, timeouts: 2, lostWakeups: 0 });
+    expect(b.stats).toEqual({ sleeps: 0, timeouts: 0, lostWakeups: 0 });
+  });
+  it('waitFor refuses a wait for more frames than the ring holds (it could never end) instead of returning at once', () => {
+    const { a } = createUmpChannel({ slots: 2, spinPolls: 0 }, { memory: 'sab' });
+    for (const frames of [3, 0, -1, 1.5, NaN]) expect(a.waitFor(1, 1, frames)).toBe(UMP_TX_MSG_SIZE);
+    expect(a.waitFor(2, 1, 3)).toBe(UMP_TIMEOUT); // receiving only: the frame count does not apply
+    expect(a.waitFor(1, 1, 2)).toBe(UMP_OK);
+    expect(a.stats.sleeps).toBe(1);
+  });
+  it('thread fault skip-wake: every 4th publish into a marked slot wakes nobody (the lost wake-up the real-thread tests must notice)', () => {
+    const { a, b } = createUmpChannel({ slots: 1, spinPolls: 0 }, { memory: 'sab', fault: 'skip-wake' });
+    const dst = new Int32Array(1);
+    // B marks its empty slot as before a sleep; A publishes into it.
+    for (let k = 0; k < 4; k++) {
+      expect(b.rx.armWake()).toBe(true);
+      expect(a.trySend(words(k), 0, 4)).toBe(UMP_OK);
+      expect(b.tryRecv(dst, 0)).toBe(4);
+    }
+    // The 4th publish did not bump B's counter: a sleep on it would last until its timeout.
+    expect(Atomics.load(a.words, sleepWordOf(1))).toBe(3);
+    expect(() => createUmpChannel({}, { mutant: 'wrap-off-by-one', fault: 'skip-wake' })).toThrow(/not both/);
   });
 });
