@@ -13,7 +13,7 @@
 // kernel and monitor operations of a multi-core kernel trace.
 import type { ItfTrace } from '../../proofs/tla-tools-runner/index.js';
 import { ItfError, readItf } from '../../proofs/tla-tools-runner/index.js';
-import { umpItfBridge } from '../ump/itf-bridge.js';
+import { umpItfBridge } from '../ump/itf-replay.js';
 import { TraceInputError } from '../trace.js';
 import { type BridgedItf, type ItfBridge, ItfBridgeError, itfModuleName } from './bridge.js';
 

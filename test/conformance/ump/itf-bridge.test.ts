@@ -8,9 +8,9 @@ import { dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkSpec, parseTlcState, readItf, writeItf, type CheckResult, type ItfTrace } from '../../../proofs/tla-tools-runner/index.js';
 import { loadExpected } from '../../../proofs/expected.js';
+import { replayBridgedUmp } from '../../../conformance/ump/itf-replay.js';
 import {
   bridgeUmpItf,
-  replayBridgedUmp,
   umpTlaInit,
   umpTlaNext,
   umpTlaPayload,
