@@ -8,7 +8,9 @@ import { formatOp, formatResult } from './kernel/format.js';
 import { replayKernelTrace } from './kernel/replay.js';
 import { formatFailure } from './kernel/report.js';
 import { kernelTraceSchema, opOf, type KernelTrace } from './kernel/trace.js';
-import { readJsonFile, TraceInputError } from './trace.js';
+import { readJsonFile, TraceInputError, zodProblems } from './trace.js';
+import { looksLikeItf } from './itf/bridge.js';
+import { bridgeItfDocument } from './itf/registry.js';
 import { mmTraceHandler } from './mm/handler.js';
 import { pagingTraceHandler } from './paging/replay.js';
 import { umpTraceHandler } from './ump/handler.js';
@@ -17,7 +19,7 @@ export interface ReplayOutcome {
   readonly passed: boolean;
   /** One line per step that ran. */
   readonly lines: readonly string[];
-  /** The failure report, when a step failed. */
+  /** The failure report, when a step failed; notes on a passing replay (printed before the summary line). */
   readonly report?: string;
 }
 
@@ -57,11 +59,24 @@ export function traceJsonSchema(subsystem?: string): unknown {
   return { ...(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as object), title: 'capref trace' };
 }
 
-/** Reads a trace file of any subsystem; errors name the file and the JSON path of each bad field. */
-export function readTrace(file: string): { handler: TraceHandler; trace: unknown } {
-  const head = readJsonFile(file, z.looseObject({ subsystem: z.string() }));
+/**
+ * Reads a trace file of any subsystem; errors name the file and the JSON path
+ * of each bad field. An ITF file (a TLA+ trace) of a model with a trace bridge
+ * is bridged to its subsystem's trace (itf/registry.ts); `about` then says
+ * which model and which steps.
+ */
+export function readTrace(file: string): { handler: TraceHandler; trace: unknown; about?: readonly string[] } {
+  const json = readJsonFile(file, z.unknown());
+  if (looksLikeItf(json)) return bridgeItfDocument(file, json);
+  const head = validate(file, json, z.looseObject({ subsystem: z.string() }));
   const handler = traceHandlers[head.subsystem];
   if (handler === undefined)
     throw new TraceInputError(file, [`subsystem: unknown subsystem "${head.subsystem}"; known: ${Object.keys(traceHandlers).join(', ')}`]);
-  return { handler, trace: readJsonFile(file, handler.schema) };
+  return { handler, trace: validate(file, json, handler.schema) };
+}
+
+function validate<S extends z.ZodType>(file: string, json: unknown, schema: S): z.output<S> {
+  const r = schema.safeParse(json);
+  if (!r.success) throw new TraceInputError(file, zodProblems(r.error));
+  return r.data;
 }

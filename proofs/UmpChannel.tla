@@ -224,6 +224,16 @@ Spec == Init /\ [][Next]_vars
 FairSpec == Spec /\ WF_vars(SenderStep) /\ WF_vars(ReceiverStep)
 AllDelivered == <>(Len(delivered) = MaxMsg)
 
+NotAllDelivered ==
+  (*************************************************************************)
+  (* Not a property of the channel but a witness: checked as an invariant  *)
+  (* (UmpChannel_witness.cfg), its shortest violation is a complete        *)
+  (* behavior that sends and delivers every message.  The trace bridge     *)
+  (* (conformance/ump/itf-bridge.ts) replays it against the                *)
+  (* implementation, which must pass every check (docs/ump.md, section 10).*)
+  (*************************************************************************)
+  Len(delivered) < MaxMsg
+
 -----------------------------------------------------------------------------
 (***************************************************************************)
 (* INVARIANTS.                                                             *)

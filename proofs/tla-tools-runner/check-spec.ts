@@ -1,12 +1,13 @@
 // checkSpec: the one entry point. Picks the engine (TLC when TLA2TOOLS_JAR and java are there,
 // else the embedded checker, saying so), runs it, and writes a counterexample as ITF on request.
 import { constants } from 'node:fs';
-import { access, mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { type CfgValue, parseConfig } from './cfg/config.js';
 import { checkEmbedded } from './embedded.js';
 import { RunnerUsageError, TlaError } from './errors.js';
 import { EXIT } from './exit-codes.js';
-import { traceToItf } from './itf/itf.js';
+import { type ItfJson, type ItfParam, modelNameToItf, traceToItf } from './itf/itf.js';
 import type { CheckResult, Engine } from './result.js';
 import { parseTlcResult } from './tlc/output-parser.js';
 import { checkJar, findJava, runTlc, type TlcEnvironment } from './tlc/run-tlc.js';
@@ -118,17 +119,53 @@ export async function checkSpec(opts: CheckSpecOptions): Promise<CheckResult> {
       ...(opts.onLine !== undefined && { onPrint: opts.onLine, onProgress: opts.onLine }),
     });
   }
-  if (opts.itfPath !== undefined && result.trace.length > 0) await writeItf(opts.itfPath, result, opts.specPath);
+  if (opts.itfPath !== undefined && result.trace.length > 0) await writeItf(opts.itfPath, result, opts.specPath, configPath);
   return result;
 }
 
-/** Writes the result's trace as ITF JSON (https://apalache-mc.org/docs/adr/015adr-trace.html). */
-export async function writeItf(path: string, result: CheckResult, source: string): Promise<void> {
+function cfgValueToItf(v: CfgValue): ItfJson {
+  switch (v.k) {
+    case 'int':
+    case 'str':
+    case 'bool':
+      return v.v;
+    case 'model':
+      return modelNameToItf(v.name);
+    case 'set':
+      return { '#set': v.elems.map(cfgValueToItf) };
+  }
+}
+
+/**
+ * The root module's constants that the configuration gives a value (`N = 3`), as ITF parameters.
+ * Overrides (`Op <- Def`) and constants of instantiated modules (`N = [M]3`) are not values of
+ * the root module and are left out; so is everything when the configuration cannot be read (the
+ * trace is still a valid ITF trace, only without `params`).
+ */
+async function configParams(configPath: string): Promise<ItfParam[]> {
+  try {
+    const cfg = parseConfig(await readFile(configPath, 'utf8'), configPath);
+    return cfg.constants.filter((c) => c.module === undefined).map((c) => ({ name: c.name, value: cfgValueToItf(c.value) }));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Writes the result's trace as ITF JSON (https://apalache-mc.org/docs/adr/015adr-trace.html).
+ * `#meta` names the spec file (`source`), its root module (`module`: TLA+ requires the file to be
+ * named after it) and the configuration (`config`), so that a reader can tell which model the
+ * trace belongs to; the configuration's constants become the trace's `params`.
+ */
+export async function writeItf(path: string, result: CheckResult, source: string, configPath?: string): Promise<void> {
   const itf = traceToItf({
     variables: result.variables,
     states: result.trace.map((s) => ({ values: s.values, action: s.action ?? (s.index === 1 ? 'Init' : undefined) })),
+    params: configPath === undefined ? [] : await configParams(configPath),
     meta: {
       source,
+      module: basename(source).replace(/\.tla$/, ''),
+      ...(configPath !== undefined && { config: configPath }),
       description: `Created by tla-tools-runner (${result.engine} engine)`,
       result: result.kind,
       ...(result.violatedInvariant !== undefined && { invariant: result.violatedInvariant }),

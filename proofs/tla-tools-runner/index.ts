@@ -27,4 +27,4 @@ export { runTlc, findJava, checkJar, tlcArguments, type TlcEnvironment } from '.
 
 // ITF.
 export { readItf, decodeItfValue, itfToValue, valueToItf, traceToItf, itfTraceSchema, ItfError } from './itf/itf.js';
-export type { ItfTrace, ItfState, ItfValue, ItfJson } from './itf/itf.js';
+export type { ItfTrace, ItfState, ItfValue, ItfJson, ItfParam } from './itf/itf.js';

@@ -49,6 +49,8 @@ const plan: readonly PlannedRun[] = [
     about: 'UMP ring with the used bit written before the payload: a torn read' },
   { module: 'UmpChannel.tla', config: 'UmpChannel_liveness.cfg', role: 'liveness', embedded: false,
     about: 'every UMP message is delivered (weak fairness)' },
+  { module: 'UmpChannel.tla', config: 'UmpChannel_witness.cfg', role: 'counterexample', embedded: true,
+    about: 'UMP ring, a witness: NotAllDelivered fails on the shortest behavior delivering all 7 messages (replayed by the trace bridge)' },
 ];
 
 function tlcCommand(jar: string, config: string, module: string, metadir: string): string[] {

@@ -62,7 +62,19 @@ describe('ITF documents', () => {
     expect(t.states.map((s) => s.values['x'])).toEqual([{ kind: 'int', value: 0 }, { kind: 'int', value: 1 }]);
     expect(t.states[1]!.meta['action']).toBe('Inc');
   });
+  it("params: the model's constants, valued in the initial state only (ADR-015), read back as paramValues", () => {
+    const doc = traceToItf({ variables: ['x'], states: [{ values: [0] }, { values: [1] }], params: [{ name: 'N', value: 3 }, { name: 'P', value: { '#set': ['p1_OF_UNTYPED'] } }] });
+    expect(doc['params']).toEqual(['N', 'P']);
+    const states = doc['states'] as Record<string, unknown>[];
+    expect(states[0]).toMatchObject({ N: 3, P: { '#set': ['p1_OF_UNTYPED'] }, x: 0 });
+    expect(states[1]).not.toHaveProperty('N');
+    const t = readItf(JSON.stringify(doc));
+    expect(t.params).toEqual(['N', 'P']);
+    expect(t.paramValues).toEqual({ N: { kind: 'int', value: 3 }, P: { kind: 'set', elems: [{ kind: 'model', name: 'p1', type: 'UNTYPED' }] } });
+    expect(traceToItf({ variables: ['x'], states: [{ values: [0] }] })).not.toHaveProperty('params');
+  });
   it.each([
+    [{ params: ['N'], vars: [], states: [{}] }, '.states[0].N: the initial state has no value for parameter N'],
     ['not json', '(root): not JSON'],
     [{ states: [] }, '.vars: '],
     [{ vars: ['x'], states: [{ y: 1 }] }, '.states[0].x: state 0 has no value for variable x'],
@@ -92,7 +104,9 @@ describe('counterexamples as ITF', () => {
     const r = await checkSpec({ specPath: join(fixtures, 'Demo.tla'), engine: 'embedded', itfPath: out });
     const t = readItf(readFileSync(out, 'utf8'));
     expect(t.vars).toEqual(['msgs', 'st', 'log']);
-    expect(t.meta).toMatchObject({ format: 'ITF', result: 'invariant', invariant: 'NotAllDone' });
+    expect(t.meta).toMatchObject({ format: 'ITF', result: 'invariant', invariant: 'NotAllDone', module: 'Demo', config: join(fixtures, 'Demo.cfg') });
+    expect(t.params).toEqual(['Procs']);
+    expect(t.paramValues['Procs']).toEqual({ kind: 'set', elems: [{ kind: 'model', name: 'p1', type: 'UNTYPED' }, { kind: 'model', name: 'p2', type: 'UNTYPED' }] });
     expect(t.states.map((s) => s.meta['action'])).toEqual(['Init', 'Send', 'Done', 'Send', 'Done']);
     t.states.forEach((s, i) => {
       r.variables.forEach((v, j) => expect(eq(itfToValue(s.values[v]!), r.trace[i]!.values[j]!)).toBe(true));

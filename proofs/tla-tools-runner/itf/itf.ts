@@ -20,9 +20,13 @@ export type ItfJson = null | boolean | number | string | ItfJson[] | { [k: strin
 export const UNTYPED = 'UNTYPED';
 
 /** TLC's typed model values are named `T_name` with a single uppercase letter type. */
+export function modelNameToItf(name: string): string {
+  const typed = /^([A-Za-z])_(.+)$/.exec(name);
+  return typed === null ? `${name}_OF_${UNTYPED}` : `${typed[2]}_OF_${typed[1]}`;
+}
+
 function modelToItf(m: ModelValue): string {
-  const typed = /^([A-Za-z])_(.+)$/.exec(m.name);
-  return typed === null ? `${m.name}_OF_${UNTYPED}` : `${typed[2]}_OF_${typed[1]}`;
+  return modelNameToItf(m.name);
 }
 
 function fcnToItf(f: FcnValue): ItfJson {
@@ -61,21 +65,36 @@ export interface ItfMeta {
   readonly [k: string]: ItfJson | undefined;
 }
 
+/** A constant of the model and its value, written as an ITF parameter. */
+export interface ItfParam {
+  readonly name: string;
+  readonly value: ItfJson;
+}
+
 export interface TraceForItf {
   readonly variables: readonly string[];
   readonly states: readonly { readonly values: readonly Value[]; readonly action?: string | undefined }[];
   readonly meta?: ItfMeta;
+  /** The model's constants: ADR-015's `params`, whose values are set in the initial state. */
+  readonly params?: readonly ItfParam[];
 }
 
-/** A trace as an ITF document. Each state's `#meta` carries its index and, if known, its action. */
+/**
+ * A trace as an ITF document. Each state's `#meta` carries its index and, if known, its action;
+ * the parameters (the model's constants) are listed in `params` and valued in the initial state,
+ * as ADR-015 asks, so that a reader can rebuild the model's configuration from the trace alone.
+ */
 export function traceToItf(t: TraceForItf): { [k: string]: ItfJson } {
   const meta: { [k: string]: ItfJson } = { format: 'ITF', 'format-description': 'https://apalache-mc.org/docs/adr/015adr-trace.html' };
   for (const [k, v] of Object.entries(t.meta ?? {})) if (v !== undefined) meta[k] = v;
+  const params = t.params ?? [];
   return {
     '#meta': meta,
+    ...(params.length > 0 && { params: params.map((p) => p.name) }),
     vars: [...t.variables],
     states: t.states.map((s, index) => {
       const o: { [k: string]: ItfJson } = { '#meta': s.action === undefined ? { index } : { index, action: s.action } };
+      if (index === 0) for (const p of params) o[p.name] = p.value;
       t.variables.forEach((name, i) => (o[name] = valueToItf(s.values[i]!)));
       return o;
     }),
@@ -103,6 +122,10 @@ export const itfTraceSchema = z
     t.states.forEach((s, i) => {
       for (const v of t.vars) if (!(v in s)) ctx.addIssue({ code: 'custom', path: ['states', i, v], message: `state ${i} has no value for variable ${v}` });
     });
+    const first = t.states[0];
+    if (first !== undefined)
+      for (const p of t.params ?? [])
+        if (!(p in first)) ctx.addIssue({ code: 'custom', path: ['states', 0, p], message: `the initial state has no value for parameter ${p}` });
   });
 
 /** A decoded ITF value: plain data, with integers as numbers (or bigint beyond 2^53). */
@@ -125,6 +148,8 @@ export interface ItfState {
 export interface ItfTrace {
   readonly meta: Readonly<Record<string, ItfJson>>;
   readonly params: readonly string[];
+  /** Each parameter's value, from the initial state (ADR-015). */
+  readonly paramValues: Readonly<Record<string, ItfValue>>;
   readonly vars: readonly string[];
   readonly states: readonly ItfState[];
   readonly loop?: number;
@@ -219,9 +244,13 @@ export function readItf(input: string | unknown): ItfTrace {
     const index = typeof meta['index'] === 'number' ? meta['index'] : i;
     return { index, meta, values };
   });
+  const paramValues: Record<string, ItfValue> = {};
+  const first = t.states[0];
+  if (first !== undefined) for (const p of t.params ?? []) paramValues[p] = decodeItfValue(first[p]!, ['states', 0, p]);
   return {
     meta: (t['#meta'] ?? {}) as Record<string, ItfJson>,
     params: t.params ?? [],
+    paramValues,
     vars: t.vars,
     states,
     ...(t.loop !== undefined && { loop: t.loop }),
