@@ -32,8 +32,10 @@ export const caprefSchema = z.strictObject({
 });
 
 /** The L1 index (at either level) and the L2 slot (at level 2) a cptr encodes. */
-export const l1IndexOf = (cptr: number): number => Math.floor(cptr / 2 ** L2_CNODE_BITS);
-export const l2SlotOf = (cptr: number): number => cptr % 2 ** L2_CNODE_BITS;
+// cptrs are 32-bit unsigned (the schema bounds them), so shifts and masks are
+// exact; they are on every lookup's path.
+export const l1IndexOf = (cptr: number): number => cptr >>> L2_CNODE_BITS;
+export const l2SlotOf = (cptr: number): number => cptr & (2 ** L2_CNODE_BITS - 1);
 export const level2Cptr = (l1Index: number, l2Slot: number): number => l1Index * 2 ** L2_CNODE_BITS + l2Slot;
 
 /** A level-1 capref naming slot `l1Index` of the root L1CNode (Barrelfish's ROOTCN_SLOT_ADDR). */
