@@ -47,6 +47,10 @@ export interface PagingRunStats {
   multiPieceMappings: number;
   /** Client mappings the address space forgot because a client step revoked their copies. */
   revokedMappings: number;
+  /** Refused steps by the id of the precondition that decided the refusal. */
+  readonly decided: Counter;
+  /** Steps the spec let succeed that an allocator refused instead (DEC-PAGING-ACQUIRE-FIRST), by error. */
+  readonly allocatorRefusals: Counter;
 }
 
 export interface PagingConformanceResult {
@@ -72,6 +76,8 @@ export function newPagingStats(): PagingRunStats {
     maxRegions: 0,
     multiPieceMappings: 0,
     revokedMappings: 0,
+    decided: new Counter(),
+    allocatorRefusals: new Counter(),
   };
 }
 
@@ -111,6 +117,8 @@ function record(stats: PagingRunStats, op: PagingOp, pre: PagingWorld, r: Return
   if (r.modelResult !== undefined) {
     stats.results.add(r.modelResult.ok ? 'ok' : r.modelResult.error);
     if (r.modelResult.ok) stats.succeeded.add(opLabel(op));
+    if (r.decidedBy !== undefined) stats.decided.add(r.decidedBy);
+    else if (!r.modelResult.ok) stats.allocatorRefusals.add(r.modelResult.error);
   }
   const post = r.post;
   if (post === undefined) return;

@@ -225,7 +225,9 @@ export class ModelMm implements MemoryManager {
   }
 
   private clientSlots(): Capref[] {
-    return this.cnodes.flatMap((cn) => cn.owner.flatMap((o, s) => (o === 'client' ? [capref2(cn.cap.root, l1IndexOf(cn.cap.cptr), s)] : [])));
+    const out: Capref[] = [];
+    for (const cn of this.cnodes) cn.owner.forEach((o, s) => o === 'client' && out.push(capref2(cn.cap.root, l1IndexOf(cn.cap.cptr), s)));
+    return out;
   }
 
   // --- the kernel --------------------------------------------------------------------

@@ -10,7 +10,7 @@ import { lookupCap, resolveSlot } from '../kernel/lookup.js';
 import { coreOf } from '../kernel/query.js';
 import { contains, isMappingCap, sameSlot, type CoreState, type Cte, type KernelState, type MappingCap, type MemoryCap } from '../kernel/state.js';
 import { isVNodeType } from '../kernel/types.js';
-import { caprefKey } from '../mm/state.js';
+import { caprefKey, type MmState } from '../mm/state.js';
 import { pagingBoot } from './address-space.js';
 import type { PagingConfig } from './config.js';
 import { kernelView } from './kernel-view.js';
@@ -21,6 +21,8 @@ import { regionEndOf, type PagingState, type VMapping } from './state.js';
 export interface PagingWorld {
   readonly paging: PagingState;
   readonly kernel: KernelState;
+  /** The memory manager the address space draws its RAM and slots from (spec/mm's observation). */
+  readonly memory: MmState;
   readonly config: PagingConfig;
 }
 
@@ -247,6 +249,34 @@ export const pagingInvariants: readonly PagingInvariant[] = [
         const prev = seen.get(caprefKey(c));
         if (prev !== undefined) out.push(v('PG-SLOTS-APART', `slot ${formatCapref(c)} is held by the address space and by ${prev}`));
         seen.set(caprefKey(c), 'the address space');
+      }
+      return out;
+    },
+  },
+  {
+    id: 'PG-SLOTS-ACCOUNTED',
+    family: 4,
+    title: 'The slots the allocator handed out are exactly those the address space and its client hold',
+    explanation:
+      "Every slot the slot allocator handed to its client (the paging layer) is held by the address space (a table's, a copy's, a Mapping's, a lazy page's) or by the client of the address space — and every slot either of them holds was handed out by the allocator and not given back: no slot leaks, none is used after being freed. Every RAM capability the address space keeps (a table's, a lazy page's) is exactly a live allocation of the memory manager, so giving it back frees exactly that memory.",
+    source: 'spec/mm (SlotAllocator, RamAllocator: what is handed out belongs to one holder until it is given back); DEC-PAGING-TABLE-LIFETIME',
+    check: (w) => {
+      const out: Violation[] = [];
+      const handedOut = new Set(w.memory.slots.client.map(caprefKey));
+      const held = new Map<string, { ref: Capref; by: string }>();
+      for (const c of w.paging.client) held.set(caprefKey(c), { ref: c, by: 'the client' });
+      for (const c of addressSpaceSlots(w.paging)) held.set(caprefKey(c), { ref: c, by: 'the address space' });
+      for (const [k, h] of held)
+        if (!handedOut.has(k)) out.push(v('PG-SLOTS-ACCOUNTED', `${h.by} holds slot ${formatCapref(h.ref)}, which the slot allocator has not handed out`));
+      for (const c of w.memory.slots.client)
+        if (!held.has(caprefKey(c))) out.push(v('PG-SLOTS-ACCOUNTED', `the slot allocator handed out ${formatCapref(c)}, which neither the address space nor its client holds`));
+      const core = coreZero(w.kernel);
+      const granted = new Set(w.memory.allocations.filter((a) => a.use === 'client').map((a) => `${a.base}+${a.bytes}`));
+      const rams = [...w.paging.tables.flatMap((t) => (t.ram !== undefined ? [t.ram] : [])), ...w.paging.mappings.flatMap((m) => (m.kind === 'lazy' && m.ram !== undefined ? [m.ram] : []))];
+      for (const ref of rams) {
+        const k = cteOf(core, ref)?.cap;
+        if (k === undefined || isMappingCap(k) || k.type !== 'RAM' || !granted.has(`${k.base}+${k.bytes}`))
+          out.push(v('PG-SLOTS-ACCOUNTED', `slot ${formatCapref(ref)} holds no RAM capability of a live allocation of the memory manager`));
       }
       return out;
     },

@@ -32,18 +32,8 @@ export interface KernelView {
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
-const cache = new WeakMap<CoreState, { rootPhys: number; view: KernelView }>();
-
-/** Walks the tables reachable from the root table at `rootPhys` (remembered per observation: several invariants ask). */
+/** Walks the tables reachable from the root table at `rootPhys`. Pure: every call walks again. */
 export function kernelView(core: CoreState, arch: ArchProfile, rootPhys: number): KernelView {
-  const hit = cache.get(core);
-  if (hit !== undefined && hit.rootPhys === rootPhys) return hit.view;
-  const view = walkTables(core, arch, rootPhys);
-  cache.set(core, { rootPhys, view });
-  return view;
-}
-
-function walkTables(core: CoreState, arch: ArchProfile, rootPhys: number): KernelView {
   const levels = pagingLevels(arch);
   const bySlot = new Map<string, MemoryCap>();
   const claims = new Map<string, MappingCap>();

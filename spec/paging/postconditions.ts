@@ -5,7 +5,8 @@
 import type { Violation } from '../kernel/invariants/framework.js';
 import { lookupCap } from '../kernel/lookup.js';
 import { coreOf } from '../kernel/query.js';
-import { isMappingCap } from '../kernel/state.js';
+import { isMappingCap, type Capability, type KernelState } from '../kernel/state.js';
+import { internalObjectType, type MmState } from '../mm/state.js';
 import { jsonEqual } from '../kernel/postconditions.js';
 import type { PagingResult } from './address-space.js';
 import type { PagingWorld } from './invariants.js';
@@ -23,17 +24,36 @@ export interface PagingPostcondition {
 }
 
 const v = (invariant: string, message: string): Violation => ({ invariant, message });
+
+/** The kernel's capabilities without the memory manager's own metadata objects (slab Frames, slot CNodes, CSpace extensions). */
+function withoutMetadata(k: KernelState, memory: MmState): KernelState {
+  const meta = new Set(memory.allocations.filter((a) => a.use !== 'client').map((a) => `${internalObjectType[a.use as Exclude<typeof a.use, 'client'>]}@${a.base}+${a.bytes}`));
+  const isMeta = (c: Capability) => !isMappingCap(c) && meta.has(`${c.type}@${c.base}+${c.bytes}`);
+  return { ...k, cores: k.cores.map((c) => ({ ...c, ctes: c.ctes.filter((e) => !isMeta(e.cap)) })) };
+}
+
+/** What the memory manager has handed out to the paging layer: its allocations and slots. */
+const handedOut = (m: MmState) => ({ allocations: m.allocations.filter((a) => a.use === 'client'), slots: m.slots.client });
 const hex = (n: number) => `0x${n.toString(16)}`;
 const valueOf = (r: PagingResult): Record<string, unknown> => (r.ok ? (r.value as Record<string, unknown>) : {});
 
 export const pagingPostconditions: readonly PagingPostcondition[] = [
   {
     id: 'PG-ATOMIC-FAILURE',
-    title: 'A failed step leaves the address space as it was',
+    title: 'A failed step leaves the address space, the kernel and the allocations as they were',
     explanation:
-      'A step that returns an error leaves the regions, mappings, tables and client slots unchanged: it checks before it acts, and what it acquired before an allocator refused is given back (DEC-PAGING-ACQUIRE-FIRST). (The allocators may keep internal changes, such as a slot refill.)',
-    source: 'DEC-PAGING-ACQUIRE-FIRST; DEC-ATOMIC-MINT',
-    check: (pre, _op, result, post) => (result.ok || jsonEqual(pre.paging, post.paging) ? [] : [v('PG-ATOMIC-FAILURE', `the step failed with ${result.error} but changed the address space`)]),
+      "A step that returns an error leaves the regions, mappings, tables and client slots unchanged, and the kernel too: it checks before it acts, and what it acquired before an allocator refused is given back (DEC-PAGING-ACQUIRE-FIRST) — the RAM capabilities revoked and deleted, the slots freed — so the memory manager has handed out exactly the slots and allocations it had before. The one change allowed is the manager's own metadata: taking and giving back may trigger a slab or slot refill, which adds the manager's Frame or CNode to the kernel (spec/mm DEC-MM-METADATA).",
+    source: 'DEC-PAGING-ACQUIRE-FIRST; DEC-ATOMIC-MINT; DEC-MM-METADATA',
+    check: (pre, _op, result, post) => {
+      if (result.ok) return [];
+      const out: Violation[] = [];
+      if (!jsonEqual(pre.paging, post.paging)) out.push(v('PG-ATOMIC-FAILURE', `the step failed with ${result.error} but changed the address space`));
+      if (!jsonEqual(withoutMetadata(pre.kernel, post.memory), withoutMetadata(post.kernel, post.memory)))
+        out.push(v('PG-ATOMIC-FAILURE', `the step failed with ${result.error} but changed the kernel (beyond the memory manager's refills)`));
+      if (!jsonEqual(handedOut(pre.memory), handedOut(post.memory)))
+        out.push(v('PG-ATOMIC-FAILURE', `the step failed with ${result.error} but the memory manager has handed out other slots or allocations`));
+      return out;
+    },
   },
   {
     id: 'PG-FAULT-OUTSIDE-REFUSED',

@@ -56,12 +56,19 @@ export interface PagingPrecondition<C> {
   readonly check: (ctx: C) => PagingErr | undefined;
 }
 
-export function firstPagingFailure<C>(checks: readonly PagingPrecondition<C>[], ctx: C): PagingExpectation {
+/** What the spec prescribes, and the id of the precondition that decided it (none when the step succeeds). */
+export interface PagingJudgement {
+  readonly expected: PagingExpectation;
+  readonly decidedBy?: string;
+}
+
+/** Runs the checks in order; the first failure is the result (the kernel's judge, spec/kernel/preconditions/framework.ts, over paging contexts). */
+export function judgePagingChecks<C>(checks: readonly PagingPrecondition<C>[], ctx: C): PagingJudgement {
   for (const p of checks) {
     const f = p.check(ctx);
-    if (f !== undefined) return f;
+    if (f !== undefined) return { expected: f, decidedBy: p.id };
   }
-  return { ok: true };
+  return { expected: { ok: true } };
 }
 
 const NULL_PAGE: Range = { base: 0, bytes: PAGE_SIZE };
@@ -332,12 +339,16 @@ export const pagingPreconditionsByOp: Readonly<Record<PagingOpName, readonly Pag
   client: clientPreconditions,
 };
 
+/** Every precondition id of the paging spec, in checking order (for coverage summaries and tests). */
+export const pagingPreconditionIds: readonly string[] = Object.values(pagingPreconditionsByOp).flatMap((list) => list.map((p) => p.id));
+
 /**
  * What the spec says `op` must return, given the address space's and the
- * kernel's observations. The kernel's may be passed as a thunk: only map and
- * client steps look at it, and an observation is not free.
+ * kernel's observations, and which precondition decided a refusal. The
+ * kernel's observation may be passed as a thunk: only map and client steps
+ * look at it, and an observation is not free.
  */
-export function expectedPagingResult(state: PagingState, kernel: KernelState | (() => KernelState), config: PagingConfig, op: PagingOp): PagingExpectation {
+export function judgePaging(state: PagingState, kernel: KernelState | (() => KernelState), config: PagingConfig, op: PagingOp): PagingJudgement {
   let k: KernelState | undefined = typeof kernel === 'function' ? undefined : kernel;
   const kernelState = (): KernelState => (k ??= (kernel as () => KernelState)());
   let core: CoreState | undefined;
@@ -354,25 +365,29 @@ export function expectedPagingResult(state: PagingState, kernel: KernelState | (
   });
   switch (op.op) {
     case 'reserve':
-      return firstPagingFailure(reservePreconditions, ctx(op));
+      return judgePagingChecks(reservePreconditions, ctx(op));
     case 'map':
-      return firstPagingFailure(mapPreconditions, ctx(op) as MapContext);
+      return judgePagingChecks(mapPreconditions, ctx(op) as MapContext);
     case 'unmap':
-      return firstPagingFailure(unmapPreconditions, ctx(op));
+      return judgePagingChecks(unmapPreconditions, ctx(op));
     case 'release':
-      return firstPagingFailure(releasePreconditions, ctx(op));
+      return judgePagingChecks(releasePreconditions, ctx(op));
     case 'fault':
-      return firstPagingFailure(faultPreconditions, ctx(op));
+      return judgePagingChecks(faultPreconditions, ctx(op));
     case 'frame_alloc':
-      return firstPagingFailure(frameAllocPreconditions, ctx(op));
+      return judgePagingChecks(frameAllocPreconditions, ctx(op));
     case 'slot_alloc':
-      return { ok: true };
+      return { expected: { ok: true } };
     case 'ram_free':
-      return firstPagingFailure(ramFreePreconditions, ctx(op));
+      return judgePagingChecks(ramFreePreconditions, ctx(op));
     case 'client':
-      return firstPagingFailure(clientPreconditions, Object.defineProperty(ctx(op), 'kernel', { get: kernelState }) as ClientContext);
+      return judgePagingChecks(clientPreconditions, Object.defineProperty(ctx(op), 'kernel', { get: kernelState }) as ClientContext);
   }
 }
+
+/** What the spec says `op` must return (see judgePaging). */
+export const expectedPagingResult = (state: PagingState, kernel: KernelState | (() => KernelState), config: PagingConfig, op: PagingOp): PagingExpectation =>
+  judgePaging(state, kernel, config, op).expected;
 
 const allMmErrors = Object.keys(mmErrors) as MmError[];
 

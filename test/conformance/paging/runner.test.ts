@@ -10,12 +10,14 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { replayPagingTrace, explainPagingTrace, pagingTraceHandler } from '../../../conformance/paging/replay.js';
 import { runPagingConformance } from '../../../conformance/paging/run.js';
-import { defaultPagingFactories, withMemory } from '../../../conformance/paging/stacks.js';
-import { SimpleMemory } from '../../../conformance/paging/provider.js';
+import { addRoots, defaultPagingFactories, withMemory, type PagingMemory } from '../../../conformance/paging/stacks.js';
+import { ModelMm } from '../../../model/mm/model-mm.js';
+import { implMm } from '../../../impl/mm/index.js';
+import { mmConfigOf } from '../../../spec/mm/config.js';
 import type { Capref } from '../../../spec/kernel/capref.js';
 import type { Kernel } from '../../../spec/kernel/kernel.js';
 import type { KernelConfig } from '../../../spec/kernel/config.js';
-import type { RamAllocator, SlotAllocator } from '../../../spec/mm/mm.js';
+import type { MemoryManager } from '../../../spec/mm/mm.js';
 import { pagingConfigFrom, pagingSuite, pagingSuiteConfig } from '../../../conformance/paging/suite.js';
 import { pagingTraceSchema, type PagingTrace } from '../../../conformance/paging/trace.js';
 import { TraceInputError } from '../../../conformance/trace.js';
@@ -148,18 +150,26 @@ describe('the paging suite', () => {
 });
 
 describe("other allocators plug in through spec/mm's contract", () => {
-  it('runs the same checks over any RamAllocator + SlotAllocator pair that decides alike', () => {
-    // Here: the simple provider wrapped as if it were another implementation of the contract.
-    const wrap = (kernel: Kernel, config: KernelConfig): RamAllocator & SlotAllocator => {
-      const inner = new SimpleMemory(kernel, config);
-      return {
-        allocRam: (r) => inner.allocRam(r),
-        freeRam: (c, r) => inner.freeRam(c, r),
-        allocSlot: () => inner.allocSlot(),
-        freeSlot: (s) => inner.freeSlot(s),
+  it('runs the same checks over any observable RamAllocator + SlotAllocator pair that decides alike', () => {
+    // Here: the project's managers with other metadata parameters, seen only through the contract.
+    const wrap =
+      (make: (kernel: Kernel, config: KernelConfig) => MemoryManager) =>
+      (kernel: Kernel, config: KernelConfig): PagingMemory => {
+        const inner = addRoots(make(kernel, config), config);
+        return {
+          allocRam: (r) => inner.allocRam(r),
+          freeRam: (c, r) => inner.freeRam(c, r),
+          allocSlot: () => inner.allocSlot(),
+          freeSlot: (s) => inner.freeSlot(s),
+          observe: () => inner.observe(),
+        };
       };
-    };
-    const r = runPagingConformance({ config: pagingSuiteConfig(), seed: 8, runs: 3, steps: 60, stacks: withMemory(wrap, wrap) });
+    const params = { slotsPerCNode: 16, slotLowWater: 6, staticNodes: 8, slabLowWater: 4, slabFrameBytes: 4096, nodeBytes: 256 };
+    const stacks = withMemory(
+      wrap((k, c) => new ModelMm(k, mmConfigOf(c, params))),
+      wrap((k, c) => implMm(k, mmConfigOf(c, params), undefined, true)),
+    );
+    const r = runPagingConformance({ config: pagingSuiteConfig(), seed: 8, runs: 3, steps: 60, stacks });
     expect(r.passed).toBe(true);
   });
 });
