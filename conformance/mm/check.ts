@@ -124,3 +124,16 @@ export function checkMmStep(pair: MmPair, pre: MmWorld, op: MmOp, recorded?: MmR
   if (postc !== undefined) return { ...base, failure: postc };
   return base;
 }
+
+/**
+ * A step on the model stack alone: what the spec prescribes (and which
+ * precondition decided a refusal) and what the model does — no impl, no
+ * comparison, no invariant. A run of these generates exactly the steps a
+ * full run generates (the generator looks at the model's observations only)
+ * as long as the full run passes: coverage surveys use it.
+ */
+export function surveyMmStep(model: MmStack, pre: MmWorld, op: MmOp): MmStepReport {
+  const j = judgeMm(pre.mm, pre.kernel, pre.config, pre.boot, op);
+  const modelResult = model.mm.apply(op);
+  return { expected: j.expected, modelResult, post: worldOf(model, pre.config), ...(j.decidedBy !== undefined ? { decidedBy: j.decidedBy } : {}) };
+}

@@ -12,7 +12,7 @@ import { genChooser } from '../chooser.js';
 import { shrinkSteps } from '../shrink.js';
 import { Counter } from '../stats.js';
 import type { Failure } from '../trace.js';
-import { checkMmStep, mmChecksPerStep, type MmPair } from './check.js';
+import { checkMmStep, mmChecksPerStep, surveyMmStep, type MmPair } from './check.js';
 import { defaultMmWeights, generateMmOp, MmView, type MmGeneratorWeights } from './generate.js';
 import { drawMmConfig, drawMmWeights } from './params.js';
 import { mmProducersOf, replayMmRenamed } from './rename.js';
@@ -32,6 +32,12 @@ export interface MmConformanceOptions {
   readonly weights?: MmGeneratorWeights;
   /** Shrink a counterexample before reporting it (default true). */
   readonly shrink?: boolean;
+  /**
+   * Survey only: the same runs, each step judged by the spec and run on the
+   * model stack, without the impl and without checks (surveyMmStep) — what a
+   * full run that passes reaches, for a fraction of its cost.
+   */
+  readonly survey?: boolean;
   readonly onRun?: (run: number, stats: MmRunStats) => void;
   /** The command line that reproduces this run, recorded in counterexample traces. */
   readonly command?: string;
@@ -148,18 +154,19 @@ export function runMmConformance(opts: MmConformanceOptions): MmConformanceResul
     const runWeights = config !== opts.config ? drawMmWeights(weights, chooser) : weights;
     if (config !== opts.config) stats.variedRuns++;
     const runOpts = { ...opts, config };
-    const pair = pairFor(runOpts);
-    let pre = worldOf(pair.model, config);
+    const pair = opts.survey === true ? undefined : pairFor(runOpts);
+    const model = pair?.model ?? (opts.stacks ?? defaultMmStacks).model(config);
+    let pre = worldOf(model, config);
     const steps: MmStep[] = [];
     let failure: Failure | undefined;
     for (let i = 0; i < opts.steps; i++) {
       const gen = generateMmOp(new MmView(pre), chooser, runWeights);
       for (const m of gen.rejected) stats.rejected.add(m);
       stats.generated++;
-      const r = checkMmStep(pair, pre, gen.op);
+      const r = pair === undefined ? surveyMmStep(model, pre, gen.op) : checkMmStep(pair, pre, gen.op);
       stats.steps++;
       stats.ops.add(stepName(gen.op));
-      stats.invariantChecks += mmChecksPerStep;
+      if (pair !== undefined) stats.invariantChecks += mmChecksPerStep;
       if (r.modelResult !== undefined) {
         stats.results.add(r.modelResult.ok ? 'ok' : r.modelResult.error);
         if (r.modelResult.ok) stats.succeeded.add(stepName(gen.op));

@@ -157,6 +157,19 @@ export function checkPagingStep(pair: PagingPair, pre: PagingWorld, op: PagingOp
   return { ...base, checks };
 }
 
+/**
+ * A step on the model stack alone: what the spec prescribes (and which
+ * precondition decided a refusal) and what the model does — no impl, no
+ * comparison, no invariant. A run of these generates exactly the steps a
+ * full run generates (the generator looks at the model's observations only)
+ * as long as the full run passes: coverage surveys use it.
+ */
+export function surveyPagingStep(model: PagingStack, pre: PagingWorld, op: PagingOp): PagingStepReport {
+  const j = judgePaging(pre.paging, pre.kernel, pre.config, op);
+  const modelResult = model.space.apply(op);
+  return { expected: j.expected, modelResult, post: worldOf(model, pre.config), ...(j.decidedBy !== undefined ? { decidedBy: j.decidedBy } : {}) };
+}
+
 const invariantsRun = (paging: boolean, kernel: boolean): number => (paging ? pagingInvariants.length : 0) + (kernel ? kernelInvariants.length : 0);
 
 /** Every invariant on one world (a trace's boot state, which no step's post-state check covers). */

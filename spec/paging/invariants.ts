@@ -13,7 +13,7 @@ import { isVNodeType } from '../kernel/types.js';
 import { caprefKey, type MmState } from '../mm/state.js';
 import { pagingBoot } from './address-space.js';
 import type { PagingConfig } from './config.js';
-import { kernelView } from './kernel-view.js';
+import { kernelView, translate } from './kernel-view.js';
 import { entryIndex, leafPieces, PAGE_SIZE, pagingLevels, tableBase, type PagingLevel } from './layout.js';
 import { addressSpaceSlots, rangesOverlap, rangeWithin } from './query.js';
 import { regionEndOf, type PagingState, type VMapping } from './state.js';
@@ -83,8 +83,8 @@ export const pagingInvariants: readonly PagingInvariant[] = [
     check: (w) => {
       const out: Violation[] = [];
       for (const r of w.paging.regions) if (r.base < PAGE_SIZE) out.push(v('PG-NULL-NEVER-MAPPED', `region ${hex(r.base)}+${hex(r.bytes)} contains the NULL page`));
-      const view = kernelView(coreZero(w.kernel), archProfiles[w.kernel.arch], pagingBoot(w.config).rootPhys);
-      for (const p of view.pages) if (p.vaddr < PAGE_SIZE) out.push(v('PG-NULL-NEVER-MAPPED', `the page tables translate virtual address 0 to ${hex(p.phys)}`));
+      const at0 = translate(coreZero(w.kernel), archProfiles[w.kernel.arch], pagingBoot(w.config).rootPhys, 0);
+      if (at0 !== undefined) out.push(v('PG-NULL-NEVER-MAPPED', `the page tables translate virtual address 0 to ${hex(at0.phys)}`));
       return out;
     },
   },
@@ -270,14 +270,15 @@ export const pagingInvariants: readonly PagingInvariant[] = [
         if (!handedOut.has(k)) out.push(v('PG-SLOTS-ACCOUNTED', `${h.by} holds slot ${formatCapref(h.ref)}, which the slot allocator has not handed out`));
       for (const c of w.memory.slots.client)
         if (!held.has(caprefKey(c))) out.push(v('PG-SLOTS-ACCOUNTED', `the slot allocator handed out ${formatCapref(c)}, which neither the address space nor its client holds`));
-      const core = coreZero(w.kernel);
+      // A table's RAM starts at the table (it is retyped at offset 0: PG-MAPPING-CAPS checks the capabilities); a lazy page's RAM is the page's.
       const granted = new Set(w.memory.allocations.filter((a) => a.use === 'client').map((a) => `${a.base}+${a.bytes}`));
-      const rams = [...w.paging.tables.flatMap((t) => (t.ram !== undefined ? [t.ram] : [])), ...w.paging.mappings.flatMap((m) => (m.kind === 'lazy' && m.ram !== undefined ? [m.ram] : []))];
-      for (const ref of rams) {
-        const k = cteOf(core, ref)?.cap;
-        if (k === undefined || isMappingCap(k) || k.type !== 'RAM' || !granted.has(`${k.base}+${k.bytes}`))
-          out.push(v('PG-SLOTS-ACCOUNTED', `slot ${formatCapref(ref)} holds no RAM capability of a live allocation of the memory manager`));
-      }
+      const levels = levelsOf(w);
+      const rams = [
+        ...w.paging.tables.flatMap((t) => (t.ram !== undefined ? [{ what: `the depth-${t.depth} table for ${hex(t.vaddr)}`, base: t.phys, bytes: levels[t.depth]!.ramBytes }] : [])),
+        ...w.paging.mappings.flatMap((m) => (m.kind === 'lazy' ? [{ what: `the lazy page at ${hex(m.vaddr)}`, base: m.phys, bytes: PAGE_SIZE }] : [])),
+      ];
+      for (const r of rams)
+        if (!granted.has(`${r.base}+${r.bytes}`)) out.push(v('PG-SLOTS-ACCOUNTED', `the RAM of ${r.what} (${hex(r.base)}+${hex(r.bytes)}) is no live allocation of the memory manager`));
       return out;
     },
   },
