@@ -170,7 +170,7 @@ export const mapPreconditions: readonly PagingPrecondition<MapContext>[] = [
     id: 'map.mappable',
     error: 'LIB_ERR_CAP_NOT_MAPPABLE',
     rule: 'The capability is a Frame or a DevFrame.',
-    source: 'lib/barrelfish/capabilities.c (cap_identify_mappable)',
+    source: 'include/barrelfish/capabilities.h cap_identify_mappable (LIB_ERR_CAP_NOT_MAPPABLE when the type is not mappable)',
     check: (c) => (c.frame !== undefined && (c.frame.type === 'Frame' || c.frame.type === 'DevFrame') ? undefined : err('LIB_ERR_CAP_NOT_MAPPABLE', 'frame')),
   },
   {
@@ -240,7 +240,7 @@ export const unmapPreconditions: readonly PagingPrecondition<PagingContext<Unmap
     id: 'unmap.mapping',
     error: 'LIB_ERR_PMAP_NOT_MAPPED',
     rule: 'A client mapping starts at the address (lazily backed pages go with their region: DEC-PAGING-LAZY-PER-PAGE).',
-    source: 'lib/aos paging_unmap; DEC-PAGING-LAZY-PER-PAGE',
+    source: "the course's paging_unmap (lib/aos/paging.c: course code handed out with seeds/002, not part of Barrelfish); DEC-PAGING-LAZY-PER-PAGE",
     check: (c) => (clientMappingAt(c.state, c.op.vaddr) !== undefined ? undefined : err('LIB_ERR_PMAP_NOT_MAPPED', 'vaddr')),
   },
 ];

@@ -104,7 +104,13 @@ describe('the paging suite', () => {
     expect(replay.passed).toBe(false);
     expect(replay.lines.at(-1)).toMatch(/^✗/);
     expect(replay.report).toContain('table-never-freed');
-    expect(pagingTraceHandler.explain(trace)).toContain('A paging trace on aarch64');
+    const story = pagingTraceHandler.explain(trace);
+    expect(story).toContain('A paging trace on aarch64');
+    // A counterexample says it is one, names its mutant, marks the failing step and says what went wrong.
+    expect(story).toContain('It is a counterexample: ');
+    expect(story).toContain('mutant "table-never-freed"');
+    expect(story).toContain('← the failure');
+    expect(story).toContain(`What went wrong at step ${trace.failure!.step}: `);
   });
 
   it('reports an unknown impl mutant in a trace file at impl.mutant', () => {
