@@ -27,7 +27,9 @@ const v = (invariant: string, message: string): Violation => ({ invariant, messa
 
 /** The kernel's capabilities without the memory manager's own metadata objects (slab Frames, slot CNodes, CSpace extensions). */
 function withoutMetadata(k: KernelState, memory: MmState): KernelState {
-  const meta = new Set(memory.allocations.filter((a) => a.use !== 'client').map((a) => `${internalObjectType[a.use as Exclude<typeof a.use, 'client'>]}@${a.base}+${a.bytes}`));
+  const meta = new Set(
+    memory.allocations.filter((a) => a.use !== 'client').map((a) => `${internalObjectType[a.use as Exclude<typeof a.use, 'client'>]}@${a.base}+${a.bytes}`),
+  );
   const isMeta = (c: Capability) => !isMappingCap(c) && meta.has(`${c.type}@${c.base}+${c.bytes}`);
   return { ...k, cores: k.cores.map((c) => ({ ...c, ctes: c.ctes.filter((e) => !isMeta(e.cap)) })) };
 }
@@ -58,11 +60,14 @@ export const pagingPostconditions: readonly PagingPostcondition[] = [
   {
     id: 'PG-FAULT-OUTSIDE-REFUSED',
     title: 'A fault outside a lazy region is refused',
-    explanation: 'The fault handler backs pages of lazily backed regions only; a fault anywhere else (the NULL page, free space, a reserved or frame region) is an error and maps nothing.',
+    explanation:
+      'The fault handler backs pages of lazily backed regions only; a fault anywhere else (the NULL page, free space, a reserved or frame region) is an error and maps nothing.',
     source: 'seeds/001 §3.4 ("the page fault handler can only map within this region")',
     check: (pre, op, result) => {
       if (op.op !== 'fault' || !result.ok) return [];
-      return regionContaining(pre.paging, op.vaddr)?.kind === 'lazy' ? [] : [v('PG-FAULT-OUTSIDE-REFUSED', `a fault at ${hex(op.vaddr)}, outside every lazy region, was served`)];
+      return regionContaining(pre.paging, op.vaddr)?.kind === 'lazy'
+        ? []
+        : [v('PG-FAULT-OUTSIDE-REFUSED', `a fault at ${hex(op.vaddr)}, outside every lazy region, was served`)];
     },
   },
   {
@@ -74,9 +79,16 @@ export const pagingPostconditions: readonly PagingPostcondition[] = [
       if (op.op !== 'fault' || !result.ok) return [];
       const page = pageOf(op.vaddr);
       const out: Violation[] = [];
-      if (valueOf(result).vaddr !== page) out.push(v('PG-FAULT-FILLS-PAGE', `the fault at ${hex(op.vaddr)} reported ${String(valueOf(result).vaddr)}, not its page ${hex(page)}`));
+      if (valueOf(result).vaddr !== page)
+        out.push(v('PG-FAULT-FILLS-PAGE', `the fault at ${hex(op.vaddr)} reported ${String(valueOf(result).vaddr)}, not its page ${hex(page)}`));
       const added = post.paging.mappings.filter((m) => !pre.paging.mappings.some((o) => o.vaddr === m.vaddr));
-      if (added.length !== 1 || added[0]!.vaddr !== page || added[0]!.bytes !== 4096 || added[0]!.kind !== 'lazy' || post.paging.mappings.length !== pre.paging.mappings.length + 1)
+      if (
+        added.length !== 1 ||
+        added[0]!.vaddr !== page ||
+        added[0]!.bytes !== 4096 ||
+        added[0]!.kind !== 'lazy' ||
+        post.paging.mappings.length !== pre.paging.mappings.length + 1
+      )
         out.push(v('PG-FAULT-FILLS-PAGE', `the fault at ${hex(op.vaddr)} changed the mappings by more than one lazy page at ${hex(page)}`));
       return out;
     },
@@ -97,13 +109,21 @@ export const pagingPostconditions: readonly PagingPostcondition[] = [
       if (bytes === undefined) return [];
       const want = firstFit(pre.paging, pre.config.paging, bytes);
       const got = valueOf(result).vaddr;
-      return got === want ? [] : [v('PG-FIRST-FIT', `the ${op.op} of ${hex(bytes)} bytes chose ${typeof got === 'number' ? hex(got) : String(got)}, first fit is ${want === undefined ? 'nothing' : hex(want)}`)];
+      return got === want
+        ? []
+        : [
+            v(
+              'PG-FIRST-FIT',
+              `the ${op.op} of ${hex(bytes)} bytes chose ${typeof got === 'number' ? hex(got) : String(got)}, first fit is ${want === undefined ? 'nothing' : hex(want)}`,
+            ),
+          ];
     },
   },
   {
     id: 'PG-MAP-LANDS',
     title: 'A successful map maps the frame where it says',
-    explanation: 'After a successful map, a client mapping of the requested size starts at the returned address (the requested one, for a fixed map) and translates to the frame\'s base plus the offset.',
+    explanation:
+      "After a successful map, a client mapping of the requested size starts at the returned address (the requested one, for a fixed map) and translates to the frame's base plus the offset.",
     source: "seeds/002 (paging_map_fixed_attr); the report's paging_map_frame_attr",
     check: (pre, op, result, post) => {
       if (op.op !== 'map' || !result.ok) return [];
@@ -116,7 +136,12 @@ export const pagingPostconditions: readonly PagingPostcondition[] = [
       const out: Violation[] = [];
       if (op.vaddr !== undefined && va !== op.vaddr) out.push(v('PG-MAP-LANDS', `a fixed map at ${hex(op.vaddr)} returned ${hex(va)}`));
       if (m === undefined || m.bytes !== mapBytes(op, frame) || m.phys !== frame.base + (op.offset ?? 0))
-        out.push(v('PG-MAP-LANDS', `after the map, no client mapping of ${hex(mapBytes(op, frame))} bytes at ${hex(va)} translates to ${hex(frame.base + (op.offset ?? 0))}`));
+        out.push(
+          v(
+            'PG-MAP-LANDS',
+            `after the map, no client mapping of ${hex(mapBytes(op, frame))} bytes at ${hex(va)} translates to ${hex(frame.base + (op.offset ?? 0))}`,
+          ),
+        );
       return out;
     },
   },
@@ -125,7 +150,8 @@ export const pagingPostconditions: readonly PagingPostcondition[] = [
     title: 'Unmap and release take away what they name, and nothing else',
     explanation:
       'After a successful unmap no mapping covers the pages of the unmapped one (and its own `frame` region is gone); after a successful release the region and every mapping in it are gone. Other mappings are untouched.',
-    source: "the course's paging_unmap (lib/aos/paging.c: course code handed out with seeds/002, not part of Barrelfish); lib/barrelfish/vspace vregion_destroy",
+    source:
+      "the course's paging_unmap (lib/aos/paging.c: course code handed out with seeds/002, not part of Barrelfish); lib/barrelfish/vspace vregion_destroy",
     check: (pre, op, result, post) => {
       if (!result.ok || (op.op !== 'unmap' && op.op !== 'release')) return [];
       const out: Violation[] = [];
@@ -137,11 +163,13 @@ export const pagingPostconditions: readonly PagingPostcondition[] = [
             })()
           : pre.paging.regions.find((r) => r.base === op.vaddr);
       if (gone === undefined) return [v('PG-UNMAP-REMOVES', `${op.op} at ${hex(op.vaddr)} succeeded on nothing`)];
-      if (post.paging.mappings.some((m) => rangesOverlap({ base: m.vaddr, bytes: m.bytes }, gone))) out.push(v('PG-UNMAP-REMOVES', `after the ${op.op}, a mapping still covers ${hex(gone.base)}+${hex(gone.bytes)}`));
+      if (post.paging.mappings.some((m) => rangesOverlap({ base: m.vaddr, bytes: m.bytes }, gone)))
+        out.push(v('PG-UNMAP-REMOVES', `after the ${op.op}, a mapping still covers ${hex(gone.base)}+${hex(gone.bytes)}`));
       const kept = pre.paging.mappings.filter((m) => !rangesOverlap({ base: m.vaddr, bytes: m.bytes }, gone));
       if (kept.length !== post.paging.mappings.length || kept.some((m) => !post.paging.mappings.some((x) => jsonEqual(x, m))))
         out.push(v('PG-UNMAP-REMOVES', `the ${op.op} at ${hex(op.vaddr)} changed mappings outside ${hex(gone.base)}+${hex(gone.bytes)}`));
-      if (op.op === 'release' && post.paging.regions.some((r) => r.base === op.vaddr)) out.push(v('PG-UNMAP-REMOVES', `the released region at ${hex(op.vaddr)} is still there`));
+      if (op.op === 'release' && post.paging.regions.some((r) => r.base === op.vaddr))
+        out.push(v('PG-UNMAP-REMOVES', `the released region at ${hex(op.vaddr)} is still there`));
       return out;
     },
   },

@@ -31,7 +31,17 @@ import {
   type ReserveOp,
   type UnmapOp,
 } from './ops.js';
-import { clientMappingAt, firstFit, fixedPlacement, holds, mappingContaining, mappingsOverlapping, regionContaining, regionStartingAt, type Range } from './query.js';
+import {
+  clientMappingAt,
+  firstFit,
+  fixedPlacement,
+  holds,
+  mappingContaining,
+  mappingsOverlapping,
+  regionContaining,
+  regionStartingAt,
+  type Range,
+} from './query.js';
 import type { PagingState } from './state.js';
 
 export type PagingErr = Err<PagingAnyError, PagingAnyArg>;
@@ -212,7 +222,9 @@ export const mapPreconditions: readonly PagingPrecondition<MapContext>[] = [
     source: 'DEC-PAGING-FIXED-PLACEMENT',
     check: (c) => {
       if (c.op.vaddr === undefined) return undefined;
-      return fixedPlacement(c.state, { base: c.op.vaddr, bytes: mapBytes(c.op, c.frame!) }).kind === 'overlap' ? err('LIB_ERR_VSPACE_REGION_OVERLAP', 'vaddr') : undefined;
+      return fixedPlacement(c.state, { base: c.op.vaddr, bytes: mapBytes(c.op, c.frame!) }).kind === 'overlap'
+        ? err('LIB_ERR_VSPACE_REGION_OVERLAP', 'vaddr')
+        : undefined;
     },
   },
   {
@@ -231,7 +243,8 @@ export const mapPreconditions: readonly PagingPrecondition<MapContext>[] = [
     error: 'LIB_ERR_OUT_OF_VIRTUAL_ADDR',
     rule: 'Without an address, some free range of the window holds the mapping (first fit).',
     source: 'DEC-PAGING-FIRST-FIT',
-    check: (c) => (c.op.vaddr !== undefined || firstFit(c.state, c.window, mapBytes(c.op, c.frame!)) !== undefined ? undefined : err('LIB_ERR_OUT_OF_VIRTUAL_ADDR', 'bytes')),
+    check: (c) =>
+      c.op.vaddr !== undefined || firstFit(c.state, c.window, mapBytes(c.op, c.frame!)) !== undefined ? undefined : err('LIB_ERR_OUT_OF_VIRTUAL_ADDR', 'bytes'),
   },
 ];
 
@@ -293,7 +306,7 @@ export const ramFreePreconditions: readonly PagingPrecondition<PagingContext<Ram
   {
     id: 'ram_free.client-slot',
     error: 'MM_ERR_FOREIGN_SLOT',
-    rule: 'The client holds the capref it gives back (what else may fail is the RamAllocator\'s to say).',
+    rule: "The client holds the capref it gives back (what else may fail is the RamAllocator's to say).",
     source: 'spec/mm RamAllocator.freeRam',
     check: (c) => (holds(c.state, c.op.cap) ? undefined : err('MM_ERR_FOREIGN_SLOT', 'cap')),
   },
@@ -307,7 +320,7 @@ export const clientPreconditions: readonly PagingPrecondition<ClientContext>[] =
   {
     id: 'client.slots',
     error: 'MM_ERR_FOREIGN_SLOT',
-    rule: 'Every slot the call names is one the client holds (its frames, its RAM, the slots slot_alloc gave it): the address space\'s own slots are out of its reach.',
+    rule: "Every slot the call names is one the client holds (its frames, its RAM, the slots slot_alloc gave it): the address space's own slots are out of its reach.",
     source: 'spec/mm (MM_ERR_FOREIGN_SLOT)',
     check: (c) => {
       for (const [field, ref] of clientCallSlots(c.op.call)) if (!holds(c.state, ref)) return err('MM_ERR_FOREIGN_SLOT', field);

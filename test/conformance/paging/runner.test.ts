@@ -50,7 +50,7 @@ describe('paging conformance on sound stacks', () => {
     expect(r.stats.results.get('MM_ERR_OUT_OF_MEMORY')).toBeGreaterThan(0);
   });
 
-  it("runs the impl address space with its self-checks on, as the kernel and mm suites run theirs", () => {
+  it('runs the impl address space with its self-checks on, as the kernel and mm suites run theirs', () => {
     const s = defaultPagingFactories.impl(pagingSuiteConfig());
     const f = s.space.apply({ op: 'frame_alloc', bytes: 4096 });
     if (!f.ok) throw new Error('frame_alloc');
