@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Both cores: vitest's default leaves one idle (availableParallelism - 1), which on
+    // a 2-core machine runs every file in one worker, one after the other.
+    maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 120_000,
     coverage: {

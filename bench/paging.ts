@@ -8,20 +8,24 @@
 // the figures are the address space's map and unmap, with every kernel call
 // and allocator call they make.
 //
-// The impl stack is ImplKernel + the suite's simple provider +
-// ImplAddressSpace, at n = 10^3, 10^4, 10^5. The model stack (ModelKernel and
-// the reference address space, which observes the whole kernel on every step)
-// is O(n) per kernel call by design: it runs at n = 10^3 only, with fewer
-// timed operations (K = 100).
+// The impl stack is ImplKernel + ImplMm (the project's memory manager, self-
+// checks off) + ImplAddressSpace, at n = 10^3, 10^4, 10^5. The model stack
+// (ModelKernel, ModelMm and the reference address space, which observes the
+// whole kernel on every step) is O(n) per kernel call by design: it runs at
+// n = 10^3 only, with fewer timed operations (K = 100). Both managers start
+// with every boot RAM capability added, as init's does.
 import { seededChooser } from '../conformance/chooser.js';
-import { SimpleMemory } from '../conformance/paging/provider.js';
+import { addRoots } from '../conformance/paging/stacks.js';
 import { ImplKernel } from '../impl/kernel/index.js';
+import { ImplMm } from '../impl/mm/index.js';
 import { ImplAddressSpace } from '../impl/paging/index.js';
 import { ModelKernel } from '../model/kernel/model-kernel.js';
+import { ModelMm } from '../model/mm/model-mm.js';
 import { ModelAddressSpace } from '../model/paging/model-address-space.js';
 import type { Capref } from '../spec/kernel/capref.js';
 import type { Kernel } from '../spec/kernel/kernel.js';
 import { GIB } from '../spec/kernel/types.js';
+import { mmConfigOf } from '../spec/mm/config.js';
 import type { AddressSpace } from '../spec/paging/address-space.js';
 import type { PagingConfig } from '../spec/paging/config.js';
 import type { FrameGrant, PagingOp } from '../spec/paging/ops.js';
@@ -40,7 +44,8 @@ type Variant = 'model' | 'impl';
 
 function stack(variant: Variant): { kernel: Kernel; space: AddressSpace } {
   const kernel = variant === 'impl' ? new ImplKernel(config.kernel) : new ModelKernel(config.kernel);
-  const memory = new SimpleMemory(kernel, config.kernel);
+  const mmConfig = mmConfigOf(config.kernel);
+  const memory = addRoots(variant === 'impl' ? new ImplMm(kernel, mmConfig) : new ModelMm(kernel, mmConfig), config.kernel);
   const space = variant === 'impl' ? new ImplAddressSpace({ kernel, memory, config }) : new ModelAddressSpace({ kernel, memory, config });
   return { kernel, space };
 }

@@ -8,14 +8,25 @@ import { isMappingCap, type Capability } from '../../spec/kernel/state.js';
 
 export const hex = (n: number): string => `0x${n.toString(16)}`;
 
+const byteUnits: readonly [number, string][] = [
+  [2 ** 60, 'EiB'],
+  [2 ** 50, 'PiB'],
+  [2 ** 40, 'TiB'],
+  [2 ** 30, 'GiB'],
+  [2 ** 20, 'MiB'],
+  [2 ** 10, 'KiB'],
+];
+/** Above this many of a unit, a number is no longer read at a glance: such sizes print in hex. */
+const READABLE = 10_000;
+
+/**
+ * A size, exactly: in the largest binary unit that divides it (2^52 bytes is
+ * "4 PiB"), or in hex bytes when that would take more than four digits
+ * (2^40 + 4 KiB is "0x10000001000 B", not "268435457 KiB").
+ */
 export function formatBytes(n: number): string {
-  const units: [number, string][] = [
-    [2 ** 30, 'GiB'],
-    [2 ** 20, 'MiB'],
-    [2 ** 10, 'KiB'],
-  ];
-  for (const [u, s] of units) if (n >= u && n % u === 0) return `${n / u} ${s}`;
-  return `${n} B`;
+  for (const [u, s] of byteUnits) if (n >= u && n % u === 0) return n / u < READABLE ? `${n / u} ${s}` : `${hex(n)} B`;
+  return n < READABLE ? `${n} B` : `${hex(n)} B`;
 }
 
 export function formatCap(c: Capability): string {

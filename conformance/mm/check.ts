@@ -12,7 +12,7 @@ import { mmInvariants, type MmWorld } from '../../spec/mm/invariants.js';
 import type { MmResult } from '../../spec/mm/mm.js';
 import type { MmOp } from '../../spec/mm/ops.js';
 import { checkMmPostconditions, mmPostconditions } from '../../spec/mm/postconditions.js';
-import { expectedMmResult, type MmExpectation } from '../../spec/mm/preconditions.js';
+import { judgeMm, type MmExpectation } from '../../spec/mm/preconditions.js';
 import { jsonDiff } from '../diff.js';
 import type { Failure } from '../trace.js';
 import { worldOf, type MmStack } from './stack.js';
@@ -28,6 +28,8 @@ export interface MmStepReport {
   readonly modelResult?: MmResult;
   readonly implResult?: MmResult;
   readonly expected?: MmExpectation;
+  /** The id of the precondition that decided a refusal the spec prescribes (none for a success). */
+  readonly decidedBy?: string;
   /** The model's world after the step (the next step's pre-state). */
   readonly post?: MmWorld;
   readonly failure?: MmStepFailure;
@@ -51,8 +53,11 @@ function worldInvariants(w: MmWorld): Violation[] {
 
 export function checkMmStep(pair: MmPair, pre: MmWorld, op: MmOp, recorded?: MmResult): MmStepReport {
   let expected: MmExpectation;
+  let decidedBy: string | undefined;
   try {
-    expected = expectedMmResult(pre.mm, pre.kernel, pre.config, pre.boot, op);
+    const j = judgeMm(pre.mm, pre.kernel, pre.config, pre.boot, op);
+    expected = j.expected;
+    decidedBy = j.decidedBy;
   } catch (e) {
     return { failure: { kind: 'exception', message: `the spec threw on this step: ${describe(e)}` } };
   }
@@ -72,7 +77,7 @@ export function checkMmStep(pair: MmPair, pre: MmWorld, op: MmOp, recorded?: MmR
   } catch (e) {
     return { expected, modelResult, post, failure: { kind: 'exception', message: `the impl threw: ${describe(e)}` } };
   }
-  const base = { expected, modelResult, implResult, post };
+  const base = { expected, modelResult, implResult, post, ...(decidedBy !== undefined ? { decidedBy } : {}) };
   if (!jsonEqual(modelResult, implResult))
     return {
       ...base,
@@ -118,4 +123,17 @@ export function checkMmStep(pair: MmPair, pre: MmWorld, op: MmOp, recorded?: MmR
   const postc = violationsFailure(transitions, 'postcondition');
   if (postc !== undefined) return { ...base, failure: postc };
   return base;
+}
+
+/**
+ * A step on the model stack alone: what the spec prescribes (and which
+ * precondition decided a refusal) and what the model does — no impl, no
+ * comparison, no invariant. A run of these generates exactly the steps a
+ * full run generates (the generator looks at the model's observations only)
+ * as long as the full run passes: coverage surveys use it.
+ */
+export function surveyMmStep(model: MmStack, pre: MmWorld, op: MmOp): MmStepReport {
+  const j = judgeMm(pre.mm, pre.kernel, pre.config, pre.boot, op);
+  const modelResult = model.mm.apply(op);
+  return { expected: j.expected, modelResult, post: worldOf(model, pre.config), ...(j.decidedBy !== undefined ? { decidedBy: j.decidedBy } : {}) };
 }

@@ -1,8 +1,9 @@
-// The configuration mm conformance runs on by default: little memory, so that
-// allocations run out within a trace; two adjacent RAM regions, so that
-// coalescing meets a parent boundary; and metadata parameters tight enough
-// that slab refills, slot refills and a CSpace extension all happen within
-// a hundred steps.
+// The configuration mm conformance runs on by default — as it is in a quarter
+// of the runs, and as the base the other runs draw their metadata settings
+// and memory sizes around (params.ts): little memory, so that allocations run
+// out within a trace; two adjacent RAM regions, so that coalescing meets a
+// parent boundary; and metadata parameters tight enough that slab refills,
+// slot refills and a CSpace extension all happen within a hundred steps.
 import { KIB } from '../../spec/kernel/types.js';
 import { mmConfigSchema, type MmConfig } from '../../spec/mm/config.js';
 

@@ -162,7 +162,8 @@ const alloc: Maker = (v, c) => {
 
 const add: Maker = (v, c) => {
   if (v.unaddedRoots.length > 0 && !c.chance(0.1)) return { op: 'add', cap: c.pick(v.unaddedRoots) };
-  const misuse = [...v.ramRoots, ...v.physRoots, ...v.occupied.map((h) => h.ref)];
+  // Misuse: a root already added, a PhysAddr root, what the client holds, or an empty slot.
+  const misuse = [...v.ramRoots, ...v.physRoots, ...v.occupied.map((h) => h.ref), ...(c.chance(0.15) ? v.empty : [])];
   return misuse.length > 0 ? { op: 'add', cap: c.pick(misuse) } : undefined;
 };
 
@@ -170,6 +171,12 @@ const free: Maker = (v, c) => {
   if (v.grants.length === 0 || c.chance(0.06)) {
     const from = v.occupied.length > 0 && c.chance(0.7) ? c.pick(v.occupied).ref : v.foreign(c);
     return { op: 'free', cap: from };
+  }
+  // With no slot left, a partial free from the middle needs one more slot than it frees (free.slots): try it.
+  const wide = v.world.mm.slots.free === 0 ? v.grants.filter((x) => x.alloc.bytes >= pages(3)) : [];
+  if (wide.length > 0 && c.chance(0.5)) {
+    const w = c.pick(wide);
+    return { op: 'free', cap: w.ref, range: { base: w.alloc.base + pages(1), bytes: pages(c.int(1, w.alloc.bytes / BASE_PAGE_SIZE - 2)) } };
   }
   const g = c.pick(v.grants);
   if (c.chance(0.55)) return { op: 'free', cap: g.ref };

@@ -196,6 +196,9 @@ const makers: Readonly<Record<Exclude<PagingMakerName, 'misuse'>, Maker>> = {
     };
   },
   reserve: (ix, c) => {
+    // Now and then almost all of the largest hole, so that the window runs out and a map finds no free address (map.fit).
+    const largest = ix.free.reduce<Range | undefined>((best, g) => (best === undefined || g.bytes > best.bytes ? g : best), undefined);
+    if (largest !== undefined && largest.bytes > pages(8) && c.chance(0.02)) return { op: 'reserve', bytes: largest.bytes - pages(c.int(0, 4)), lazy: false };
     const lazy = c.chance(0.55);
     let bytes = pages(c.weighted([50, 30, 20]) === 0 ? c.int(1, 8) : c.int(9, 64));
     if (c.chance(0.05)) bytes = pages(c.int(500, 600));

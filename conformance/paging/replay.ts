@@ -49,26 +49,35 @@ function changes(before: PagingState, after: PagingState): string[] {
   return out;
 }
 
-/** Tells a trace as a story: each step, its result, and what it changed in the address space (on the model stack). */
+/**
+ * Tells a trace as a story: each step, its result, and what it changed in the
+ * address space (on the model stack). A counterexample says that it is one,
+ * names the impl mutant it was recorded against, marks the failing step and
+ * ends with what went wrong there.
+ */
 export function explainPagingTrace(trace: PagingTrace, stacks: PagingFactories = defaultPagingFactories): string {
   const stack = stacks.model(trace.config);
   const lines = [
     `A paging trace on ${trace.config.kernel.arch}, window 0x${trace.config.paging.vbase.toString(16)}..0x${trace.config.paging.vlimit.toString(16)}, ${trace.steps.length} steps.`,
   ];
+  if (trace.impl?.mutant !== undefined) lines.push(`(The trace was recorded against the impl with mutant "${trace.impl.mutant}" switched on.)`);
+  if (trace.failure !== undefined) lines.push(`It is a counterexample: ${trace.failure.kind} at step ${trace.failure.step}.`);
   let before = stack.space.observe();
   trace.steps.forEach((s, i) => {
     const op = pagingOpOf(s);
+    const mark = trace.failure?.step === i ? '  ← the failure' : '';
     let r: PagingResult;
     try {
       r = stack.space.apply(op);
     } catch (e) {
-      lines.push(`${i}. ${formatPagingOp(op)}`, `   the model threw: ${e instanceof Error ? e.message : String(e)}`);
+      lines.push(`${i}. ${formatPagingOp(op)}`, `   the model threw: ${e instanceof Error ? e.message : String(e)}${mark}`);
       return;
     }
     const after = stack.space.observe();
-    lines.push(`${i}. ${formatPagingOp(op)}`, `   → ${formatPagingResult(op, r)}`, ...changes(before, after).map((c) => `   ${c}`));
+    lines.push(`${i}. ${formatPagingOp(op)}`, `   → ${formatPagingResult(op, r)}${mark}`, ...changes(before, after).map((c) => `   ${c}`));
     before = after;
   });
+  if (trace.failure !== undefined) lines.push('', `What went wrong at step ${trace.failure.step}: ${trace.failure.message}`);
   return lines.join('\n') + '\n';
 }
 

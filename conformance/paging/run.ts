@@ -10,7 +10,7 @@ import { genChooser } from '../chooser.js';
 import { shrinkSteps } from '../shrink.js';
 import { Counter } from '../stats.js';
 import type { Failure } from '../trace.js';
-import { checkPagingStep, checkWorld, worldOf, type PagingPair } from './check.js';
+import { checkPagingStep, checkWorld, surveyPagingStep, worldOf, type PagingPair } from './check.js';
 import { defaultPagingWeights, generatePagingOp, PagingIndex, type PagingWeights } from './generate.js';
 import type { PagingFactories } from './stacks.js';
 import { producersOf, replayRenamed } from './rename.js';
@@ -26,6 +26,12 @@ export interface PagingConformanceOptions {
   readonly weights?: PagingWeights;
   /** Shrink a counterexample before reporting it (default true). */
   readonly shrink?: boolean;
+  /**
+   * Survey only: the same runs, each step judged by the spec and run on the
+   * model stack, without the impl and without checks (surveyPagingStep) — what
+   * a full run that passes reaches, for a fraction of its cost.
+   */
+  readonly survey?: boolean;
   readonly onRun?: (run: number, stats: PagingRunStats) => void;
   /** The command line that reproduces this run, recorded in counterexample traces. */
   readonly command?: string;
@@ -47,6 +53,10 @@ export interface PagingRunStats {
   multiPieceMappings: number;
   /** Client mappings the address space forgot because a client step revoked their copies. */
   revokedMappings: number;
+  /** Refused steps by the id of the precondition that decided the refusal. */
+  readonly decided: Counter;
+  /** Steps the spec let succeed that an allocator refused instead (DEC-PAGING-ACQUIRE-FIRST), by error. */
+  readonly allocatorRefusals: Counter;
 }
 
 export interface PagingConformanceResult {
@@ -72,6 +82,8 @@ export function newPagingStats(): PagingRunStats {
     maxRegions: 0,
     multiPieceMappings: 0,
     revokedMappings: 0,
+    decided: new Counter(),
+    allocatorRefusals: new Counter(),
   };
 }
 
@@ -111,6 +123,8 @@ function record(stats: PagingRunStats, op: PagingOp, pre: PagingWorld, r: Return
   if (r.modelResult !== undefined) {
     stats.results.add(r.modelResult.ok ? 'ok' : r.modelResult.error);
     if (r.modelResult.ok) stats.succeeded.add(opLabel(op));
+    if (r.decidedBy !== undefined) stats.decided.add(r.decidedBy);
+    else if (!r.modelResult.ok) stats.allocatorRefusals.add(r.modelResult.error);
   }
   const post = r.post;
   if (post === undefined) return;
@@ -136,10 +150,11 @@ export function runPagingConformance(opts: PagingConformanceOptions): PagingConf
 
   const property = fc.property(fc.gen(), (g) => {
     const chooser = genChooser(g);
-    const pair = pairFor(opts);
-    let pre = worldOf(pair.model, opts.config);
+    const pair = opts.survey === true ? undefined : pairFor(opts);
+    const model = pair?.model ?? opts.stacks.model(opts.config);
+    let pre = worldOf(model, opts.config);
     const steps: PagingStep[] = [];
-    const boot = checkWorld(pre);
+    const boot = pair === undefined ? undefined : checkWorld(pre);
     let failure: Failure | undefined = boot === undefined ? undefined : { step: 0, ...boot, message: `the boot state: ${boot.message}` };
     for (let i = 0; failure === undefined && i < opts.steps; i++) {
       const gen = generatePagingOp(new PagingIndex(pre), chooser, weights);
@@ -149,7 +164,7 @@ export function runPagingConformance(opts: PagingConformanceOptions): PagingConf
       }
       for (const m of gen.rejected) stats.rejected.add(m);
       stats.generated++;
-      const r = checkPagingStep(pair, pre, gen.op);
+      const r = pair === undefined ? surveyPagingStep(model, pre, gen.op) : checkPagingStep(pair, pre, gen.op);
       record(stats, gen.op, pre, r);
       steps.push(r.modelResult === undefined ? gen.op : { ...gen.op, result: r.modelResult });
       if (r.failure !== undefined) {

@@ -3,6 +3,7 @@ import { archProfiles, type ArchName } from '../../spec/kernel/arch.js';
 import { defaultKernelConfig } from '../../spec/kernel/config.js';
 import { pagingMutantNames } from '../../impl/paging/index.js';
 import { DEFAULT_VLIMIT, pagingConfigSchema, type PagingConfig } from '../../spec/paging/config.js';
+import { pagingPreconditionIds } from '../../spec/paging/preconditions.js';
 import { PAGE_SIZE, pagingLevels } from '../../spec/paging/layout.js';
 import { renderTable, sideBySide } from '../stats.js';
 import type { Suite, SuiteOptions, SuiteOutcome } from '../subsystems.js';
@@ -29,7 +30,11 @@ export function pagingConfigFrom(options: Pick<SuiteOptions, 'configFile' | 'arc
 export function pagingSummary(stats: PagingRunStats): string {
   const rejected = stats.rejected.entries().reduce((n, [, v]) => n + v, 0);
   const pct = `${((100 * rejected) / Math.max(1, stats.generated + rejected)).toFixed(2)}%`;
-  return sideBySide([
+  const decisive = pagingPreconditionIds.filter((id) => stats.decided.get(id) > 0).length;
+  const never = pagingPreconditionIds.filter((id) => stats.decided.get(id) === 0);
+  const allocator = stats.allocatorRefusals.entries().reduce((n, [, v]) => n + v, 0);
+  return (
+    sideBySide([
     renderTable('steps', stats.ops.entries()),
     renderTable('results', stats.results.entries()),
     renderTable('coverage', [
@@ -41,8 +46,11 @@ export function pagingSummary(stats: PagingRunStats): string {
       ['mappings across leaf tables', stats.multiPieceMappings],
       ['mappings a client revoke took', stats.revokedMappings],
       ['meaningless draws rejected', `${rejected} (${pct})`],
+      ['refusals an allocator decided', allocator],
+      ['preconditions that decided a refusal', `${decisive} of ${pagingPreconditionIds.length}`],
     ]),
-  ]);
+    ]) + (never.length > 0 ? `never decisive in this run: ${never.join(', ')}\n` : '')
+  );
 }
 
 export const pagingSuite: Suite = {

@@ -29,7 +29,7 @@ import {
   type ReclaimOp,
   type SlotFreeOp,
 } from '../../spec/mm/ops.js';
-import { EXTENSION_L1_SLOTS, isPageMultiple, refillNeedsSlot, refillSize, validAlignment, validSize, type RefillAction } from '../../spec/mm/policy.js';
+import { isPageMultiple, refillNeedsSlot, refillSize, validAlignment, validSize, type RefillAction } from '../../spec/mm/policy.js';
 import { remaindersOf, slotsNamedBy } from '../../spec/mm/preconditions.js';
 import { canonicalMmState, internalObjectType, type MmState, type Parent } from '../../spec/mm/state.js';
 import { AllocTable } from './alloc-table.js';
@@ -71,7 +71,7 @@ export class ImplMm implements MemoryManager {
     const boot = mmBoot(config);
     this.p = config.mm;
     this.root = boot.root;
-    for (const cn of boot.slotCNodes) this.slots.addCNode(cn);
+    for (const cn of boot.slotCNodes) this.slots.addCNode(cn, this.p.slotsPerCNode);
     this.capacity = config.mm.staticNodes;
     this.mutant = options.mutant;
     this.debug = options.debug ?? false;
@@ -169,7 +169,7 @@ export class ImplMm implements MemoryManager {
   private nextL2CNodeSlot(): Capref | undefined {
     if (this.rootL2CNodes < this.p.rootSlotsEnd - this.p.rootSlotsFirst) return capref1(this.root, this.p.rootSlotsFirst + this.rootL2CNodes);
     const ext = this.extensions[this.extensions.length - 1];
-    return ext !== undefined && ext.used < EXTENSION_L1_SLOTS ? capref1(ext.base, ext.used) : undefined;
+    return ext !== undefined && ext.used < this.p.extensionSlots ? capref1(ext.base, ext.used) : undefined;
   }
 
   private feasible(a: RefillAction): boolean {
@@ -205,7 +205,7 @@ export class ImplMm implements MemoryManager {
       this.allocs.set({ base: fit.at, bytes, use: a, cap: dest, parent: fit.parent });
       if (slot !== undefined) this.slots.take(slot.cn, slot.slot, INTERNAL);
       if (a === 'l2cnode') {
-        this.slots.addCNode({ cap: dest, base: fit.at });
+        this.slots.addCNode({ cap: dest, base: fit.at }, this.p.slotsPerCNode);
         if (dest.root === this.root) this.rootL2CNodes++;
         else this.extensions[this.extensions.length - 1]!.used++;
       } else if (a === 'l1cnode') this.extensions.push({ base: fit.at, used: 0 });

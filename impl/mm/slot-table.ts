@@ -75,15 +75,21 @@ export class SlotTable {
     return this.clientTotal;
   }
 
-  addCNode(cnode: SlotCNode): void {
+  /** Adds a CNode whose first `slots` slots the allocator manages (MmParams.slotsPerCNode; the rest are never free). */
+  addCNode(cnode: SlotCNode, slots: number = L2_CNODE_SLOTS): void {
     if (this.cnodes.length >= MAX_SLOT_CNODES) throw new RangeError(`the slot allocator is limited to ${MAX_SLOT_CNODES} CNodes`);
-    const freeBits = new Uint32Array(WORDS).fill(0xffffffff);
+    if (!Number.isInteger(slots) || slots < 1 || slots > L2_CNODE_SLOTS) throw new RangeError(`a CNode has 1 to ${L2_CNODE_SLOTS} slots, not ${slots}`);
+    const freeBits = new Uint32Array(WORDS);
+    for (let w = 0; w < WORDS; w++) {
+      const n = Math.min(32, Math.max(0, slots - 32 * w));
+      freeBits[w] = n === 32 ? 0xffffffff : (1 << n) - 1;
+    }
     let byL1 = this.index.get(cnode.cap.root);
     if (byL1 === undefined) this.index.set(cnode.cap.root, (byL1 = new Map()));
     byL1.set(l1IndexOf(cnode.cap.cptr), this.cnodes.length);
     this.withFree.add(this.cnodes.length);
-    this.cnodes.push({ cnode, owner: new Uint8Array(L2_CNODE_SLOTS), freeBits, free: L2_CNODE_SLOTS });
-    this.freeTotal += L2_CNODE_SLOTS;
+    this.cnodes.push({ cnode, owner: new Uint8Array(L2_CNODE_SLOTS), freeBits, free: slots });
+    this.freeTotal += slots;
   }
 
   /** The (cnode index, slot) a level-2 capref names, if it points into one of the allocator's CNodes. */

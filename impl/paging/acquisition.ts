@@ -47,8 +47,9 @@ export class Acquisition {
 
   abort(): Fail {
     for (let i = this.order.length - 1; i >= 0; i--) {
-      if (this.order[i]) this.memory.freeSlot(this.slots.pop()!);
-      else this.memory.freeRam(this.rams.pop()!.cap);
+      // The allocator refusing to take back what it just handed out is a bug in capref, not an outcome.
+      const r = this.order[i] ? this.memory.freeSlot(this.slots.pop()!) : this.memory.freeRam(this.rams.pop()!.cap);
+      if (!r.ok) throw new Error(`address space: giving back what a refused step acquired failed with ${r.error}`);
     }
     return this.failure!;
   }

@@ -9,14 +9,17 @@
 //                never a walk of the capability space; each table counts its
 //                present entries, and a leaf keeps a bitmap of them, so
 //                emptiness and "is this page mapped" are O(1)
-//   mappings     by start address (client) and per region
+//   mappings     by start address (client), per region, and by the physical
+//                base of the frame they map (a treap): a client's revoke or
+//                ram_free finds the mappings whose copies it may have taken —
+//                those of frames inside the revoked capability — in
+//                O(log n + k), without looking at the others
 //
 // A map costs O(log n) in the number of regions plus O(pieces + new tables)
-// kernel calls; unmap the same. Only a client's revoke scans the mappings
-// (to find those whose copies it took), which is off the mapping fast path.
+// kernel calls; unmap the same.
 import { archProfiles } from '../../spec/kernel/arch.js';
 import type { Capref } from '../../spec/kernel/capref.js';
-import type { Kernel, KernelResult } from '../../spec/kernel/kernel.js';
+import type { Kernel } from '../../spec/kernel/kernel.js';
 import type { KernelOp } from '../../spec/kernel/ops.js';
 import { hasRights, type MapRightName } from '../../spec/kernel/rights.js';
 import { isMappingCap, type Region } from '../../spec/kernel/state.js';
@@ -28,7 +31,7 @@ import type { PagingConfig } from '../../spec/paging/config.js';
 import { entryIndex, PAGE_SIZE, pagingLevels, tableBase, type LeafPiece, type PagingLevel } from '../../spec/paging/layout.js';
 import { clientCallSlots, type ClientOp, type FaultOp, type FrameAllocOp, type MapOp, type PagingOp, type RamFreeOp, type ReleaseOp, type ReserveOp, type UnmapOp } from '../../spec/paging/ops.js';
 import { canonicalPagingState, type PagingState, type RegionKind, type VMapping, type VRegion, type VTable } from '../../spec/paging/state.js';
-import { err, ok } from '../../spec/result.js';
+import { err, ok, type Result } from '../../spec/result.js';
 import { Acquisition, type Fail } from './acquisition.js';
 import type { PagingMutant } from './mutants.js';
 import { RangeTree } from './range-tree.js';
@@ -82,7 +85,7 @@ const TABLE_RIGHTS: readonly MapRightName[] = ['READ', 'WRITE'];
 const LAZY_RIGHTS: readonly MapRightName[] = ['READ', 'WRITE'];
 const KEY_DEPTH = 2 ** 37;
 
-function must(r: KernelResult, what: string): void {
+function must(r: Result<unknown, string>, what: string): void {
   if (!r.ok) throw new Error(`address space: ${what} failed with ${r.error}`);
 }
 
@@ -106,6 +109,8 @@ export class ImplAddressSpace implements AddressSpace {
   private readonly gaps = new RangeTree<null>();
   private readonly regions = new RangeTree<VRegionRec>();
   private readonly clientMappings = new Map<number, Mapping>();
+  /** Client mappings by the physical base of the frame they map (several frames, and several mappings of one, may share a base). */
+  private readonly byFrame = new RangeTree<Set<Mapping>>();
   private readonly client = new Map<string, Capref>();
   private readonly debug: boolean;
   private readonly mutant: PagingMutant | undefined;
@@ -314,6 +319,7 @@ export class ImplAddressSpace implements AddressSpace {
     const m: Mapping = { vaddr: at, bytes, kind: 'client', phys: frame.base + offset, rights: op.rights, frame: op.frame, pieces: built, frameRegion: { base: frame.base, bytes: frame.bytes }, region };
     region.mappings.set(at, m);
     this.clientMappings.set(at, m);
+    this.indexByFrame(m);
     return ok({ vaddr: at });
   }
 
@@ -416,16 +422,19 @@ export class ImplAddressSpace implements AddressSpace {
     for (const p of m.pieces) {
       const alive = !revoked || this.kernel.apply({ op: 'identify', target: p.mapped }).ok;
       if (alive) must(this.kernel.apply({ op: 'vnode_unmap', vnode: p.table.vnode, mapping: p.mapping }), 'vnode_unmap of a piece');
-      this.memory.freeSlot(p.mapping);
+      must(this.memory.freeSlot(p.mapping), "freeSlot of a piece's Mapping");
       if (alive) must(this.kernel.apply({ op: 'delete', target: p.mapped }), 'delete of a mapped copy');
-      if (!(this.mutant === 'unmap-leaks-slot' && m.kind === 'client')) this.memory.freeSlot(p.mapped);
-      if (m.kind === 'lazy') this.memory.freeRam(m.ram!.cap);
+      if (!(this.mutant === 'unmap-leaks-slot' && m.kind === 'client')) must(this.memory.freeSlot(p.mapped), "freeSlot of a piece's copy");
+      if (m.kind === 'lazy') must(this.memory.freeRam(m.ram!.cap), "freeRam of a lazy page's RAM");
       const entry = entryIndex(this.leaf, p.vaddr);
       p.table.used -= p.pages;
       p.table.present!.fill(0, entry, entry + p.pages);
     }
     m.region.mappings.delete(m.vaddr);
-    if (m.kind === 'client') this.clientMappings.delete(m.vaddr);
+    if (m.kind === 'client') {
+      this.clientMappings.delete(m.vaddr);
+      this.unindexByFrame(m);
+    }
     if (this.mutant !== 'table-never-freed') for (const p of m.pieces) this.freeIfEmpty(p.table);
   }
 
@@ -433,10 +442,10 @@ export class ImplAddressSpace implements AddressSpace {
     if (t.depth === 0 || t.used > 0 || this.tables.get(t.key) !== t) return;
     const parent = t.parent!;
     must(this.kernel.apply({ op: 'vnode_unmap', vnode: parent.vnode, mapping: t.mapping! }), 'vnode_unmap of a page table');
-    this.memory.freeSlot(t.mapping!);
+    must(this.memory.freeSlot(t.mapping!), "freeSlot of a table's Mapping");
     must(this.kernel.apply({ op: 'delete', target: t.vnode }), 'delete of a page table');
-    this.memory.freeSlot(t.vnode);
-    this.memory.freeRam(t.ram!);
+    must(this.memory.freeSlot(t.vnode), "freeSlot of a table's VNode");
+    must(this.memory.freeRam(t.ram!), "freeRam of a table's RAM");
     if (this.mutant !== 'table-index-stale') this.tables.delete(t.key);
     parent.used--;
     this.freeIfEmpty(parent);
@@ -450,7 +459,7 @@ export class ImplAddressSpace implements AddressSpace {
     if (!ram.ok) return ram;
     const slot = this.memory.allocSlot();
     if (!slot.ok) {
-      this.memory.freeRam(ram.value.cap);
+      must(this.memory.freeRam(ram.value.cap), "freeRam of a client frame's RAM");
       return slot;
     }
     must(this.kernel.apply({ op: 'retype', src: ram.value.cap, offset: 0, type: 'Frame', objsize: op.bytes, count: 1, dest: slot.value.slot }), 'retype of a client frame');
@@ -483,12 +492,31 @@ export class ImplAddressSpace implements AddressSpace {
     return id.ok && !isMappingCap(id.value.cap) ? { base: id.value.cap.base, bytes: id.value.cap.bytes } : undefined;
   }
 
-  /** DEC-PAGING-CLIENT-REVOKE: forget, as an unmap would, every client mapping whose copies a revoke of `revoked` took. */
+  private indexByFrame(m: Mapping): void {
+    const n = this.byFrame.get(m.frameRegion.base);
+    if (n !== undefined) n.value.add(m);
+    else this.byFrame.insert(m.frameRegion.base, 0, new Set([m]));
+  }
+
+  private unindexByFrame(m: Mapping): void {
+    const n = this.byFrame.get(m.frameRegion.base);
+    if (n === undefined) return;
+    n.value.delete(m);
+    if (n.value.size === 0) this.byFrame.remove(m.frameRegion.base);
+  }
+
+  /**
+   * DEC-PAGING-CLIENT-REVOKE: forget, as an unmap would, every client mapping
+   * whose copies a revoke of `revoked` took. Only frames inside the revoked
+   * capability can have lost copies: the frame index yields their mappings in
+   * O(log n + k).
+   */
   private reconcile(revoked: Region): void {
     if (this.mutant === 'stale-after-revoke') return;
-    const hit = [...this.clientMappings.values()]
-      .filter((m) => m.frameRegion.base >= revoked.base && m.frameRegion.base + m.frameRegion.bytes <= revoked.base + revoked.bytes)
-      .sort((a, b) => a.vaddr - b.vaddr);
+    const end = revoked.base + revoked.bytes;
+    const hit: Mapping[] = [];
+    for (const n of this.byFrame.between(revoked.base, end)) for (const m of n.value) if (m.frameRegion.base + m.frameRegion.bytes <= end) hit.push(m);
+    hit.sort((a, b) => a.vaddr - b.vaddr);
     for (const m of hit) {
       if (m.pieces.every((p) => this.kernel.apply({ op: 'identify', target: p.mapped }).ok)) continue;
       this.unmapMapping(m, true);
@@ -549,6 +577,18 @@ export class ImplAddressSpace implements AddressSpace {
           used.set(p.table, (used.get(p.table) ?? 0) + p.pages);
           if (this.tables.get(p.table.key) !== p.table) throw new Error(`address space: piece at 0x${p.vaddr.toString(16)} is in a table the index does not hold`);
         }
+    // The frame index holds exactly the client mappings, each under its frame's base.
+    this.byFrame.check();
+    let indexed = 0;
+    for (const n of this.byFrame.entries()) {
+      if (n.value.size === 0) throw new Error(`address space: the frame index keeps an empty entry at 0x${n.base.toString(16)}`);
+      for (const m of n.value) {
+        indexed++;
+        if (m.frameRegion.base !== n.base || this.clientMappings.get(m.vaddr) !== m)
+          throw new Error(`address space: the frame index holds the mapping at 0x${m.vaddr.toString(16)} under 0x${n.base.toString(16)}, which is not a live client mapping of a frame there`);
+      }
+    }
+    if (indexed !== this.clientMappings.size) throw new Error(`address space: the frame index holds ${indexed} mappings, the address space ${this.clientMappings.size}`);
     for (const t of [this.root, ...this.tables.values()]) {
       if ((used.get(t) ?? 0) !== t.used) throw new Error(`address space: table at 0x${t.phys.toString(16)} counts ${t.used} entries, holds ${used.get(t) ?? 0}`);
       if (t.present !== undefined && t.present.reduce((a, b) => a + b, 0) !== t.used) throw new Error(`address space: leaf at 0x${t.phys.toString(16)} has a bitmap that disagrees with its count`);

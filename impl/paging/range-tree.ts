@@ -116,6 +116,24 @@ export class RangeTree<V> {
     }
   }
 
+  /** The ranges whose base lies in [lo, hi), in ascending order: O(log n + k) for k of them (subtrees left of `lo` are skipped). */
+  *between(lo: number, hi: number): Generator<RangeNode<V>> {
+    const stack: RangeNode<V>[] = [];
+    for (let t = this.root; t !== undefined || stack.length > 0; ) {
+      if (t !== undefined) {
+        if (t.base >= lo) {
+          stack.push(t);
+          t = t.left;
+        } else t = t.right;
+      } else {
+        const n = stack.pop()!;
+        if (n.base >= hi) return;
+        yield n;
+        t = n.right;
+      }
+    }
+  }
+
   /** Every range in ascending order. */
   *entries(): Generator<RangeNode<V>> {
     const stack: RangeNode<V>[] = [];

@@ -8,7 +8,7 @@ import { capref1, capref2, l1IndexOf, l2SlotOf, type Capref } from '../../spec/k
 import type { Kernel } from '../../spec/kernel/kernel.js';
 import type { KernelOp } from '../../spec/kernel/ops.js';
 import { isMappingCap, overlaps, regionEnd, type MemoryCap, type Region } from '../../spec/kernel/state.js';
-import { BASE_PAGE_SIZE, L2_CNODE_SLOTS } from '../../spec/kernel/types.js';
+import { BASE_PAGE_SIZE } from '../../spec/kernel/types.js';
 import { err, ok } from '../../spec/result.js';
 import { MAX_NODES_PER_OP, nodesPerFrame, REFILL_NODES, REFILL_SLOTS, type MmConfig, type MmParams } from '../../spec/mm/config.js';
 import { mmBoot, type MemoryManager, type MmResult, type MmResultOf, type RamRequest, allocOpOf } from '../../spec/mm/mm.js';
@@ -23,7 +23,7 @@ import {
   type SlotFreeOp,
   type ClientOp,
 } from '../../spec/mm/ops.js';
-import { EXTENSION_L1_SLOTS, fitIn, isPageMultiple, refillNeedsSlot, refillSize, validAlignment, validSize, type RefillAction } from '../../spec/mm/policy.js';
+import { fitIn, isPageMultiple, refillNeedsSlot, refillSize, validAlignment, validSize, type RefillAction } from '../../spec/mm/policy.js';
 import { remaindersOf, slotsNamedBy } from '../../spec/mm/preconditions.js';
 import { canonicalMmState, internalObjectType, type AllocationUse, type MmState, type Parent, type SlotCNode } from '../../spec/mm/state.js';
 
@@ -33,7 +33,8 @@ interface ModelCNode extends SlotCNode {
   readonly owner: SlotOwner[];
 }
 
-const slotCNode = (c: SlotCNode): ModelCNode => ({ cap: c.cap, base: c.base, owner: Array.from({ length: L2_CNODE_SLOTS }, () => 'free' as const) });
+/** A CNode of the slot allocator: only its first `slots` slots are the allocator's (MmParams.slotsPerCNode). */
+const slotCNode = (c: SlotCNode, slots: number): ModelCNode => ({ cap: c.cap, base: c.base, owner: Array.from({ length: slots }, () => 'free' as const) });
 
 interface Node {
   base: number;
@@ -62,8 +63,8 @@ export class ModelMm implements MemoryManager {
   ) {
     const boot = mmBoot(config);
     this.root = boot.root;
-    this.cnodes = boot.slotCNodes.map(slotCNode);
     this.p = config.mm;
+    this.cnodes = boot.slotCNodes.map((c) => slotCNode(c, this.p.slotsPerCNode));
     this.capacity = config.mm.staticNodes;
   }
 
@@ -74,7 +75,7 @@ export class ModelMm implements MemoryManager {
   static fromState(kernel: Kernel, config: MmConfig, state: MmState): ModelMm {
     const m = new ModelMm(kernel, config);
     m.cnodes.length = 0;
-    m.cnodes.push(...state.slots.cnodes.map(slotCNode));
+    m.cnodes.push(...state.slots.cnodes.map((c) => slotCNode(c, config.mm.slotsPerCNode)));
     for (const c of state.slots.client) m.take(c, 'client');
     for (const a of state.allocations) if (a.cap !== undefined && a.cap.level === 2) m.take(a.cap, 'manager');
     m.capacity = state.slab.capacity;
@@ -187,11 +188,16 @@ export class ModelMm implements MemoryManager {
 
   // --- slots -----------------------------------------------------------------------
 
-  /** The allocator CNode and slot a capref names, if it names one. */
-  private slotAt(ref: Capref): { cn: ModelCNode; slot: number } | undefined {
+  /** The allocator CNode a level-2 capref points into, if any. */
+  private cnodeOf(ref: Capref): ModelCNode | undefined {
     if (ref.level !== 2) return undefined;
-    const cn = this.cnodes.find((c) => c.cap.root === ref.root && l1IndexOf(c.cap.cptr) === l1IndexOf(ref.cptr));
-    return cn === undefined ? undefined : { cn, slot: l2SlotOf(ref.cptr) };
+    return this.cnodes.find((c) => c.cap.root === ref.root && l1IndexOf(c.cap.cptr) === l1IndexOf(ref.cptr));
+  }
+
+  /** The allocator CNode and slot a capref names, if it names a slot the allocator manages. */
+  private slotAt(ref: Capref): { cn: ModelCNode; slot: number } | undefined {
+    const cn = this.cnodeOf(ref);
+    return cn === undefined || l2SlotOf(ref.cptr) >= cn.owner.length ? undefined : { cn, slot: l2SlotOf(ref.cptr) };
   }
 
   private take(ref: Capref, owner: SlotOwner): void {
@@ -219,7 +225,9 @@ export class ModelMm implements MemoryManager {
   }
 
   private clientSlots(): Capref[] {
-    return this.cnodes.flatMap((cn) => cn.owner.flatMap((o, s) => (o === 'client' ? [capref2(cn.cap.root, l1IndexOf(cn.cap.cptr), s)] : [])));
+    const out: Capref[] = [];
+    for (const cn of this.cnodes) cn.owner.forEach((o, s) => o === 'client' && out.push(capref2(cn.cap.root, l1IndexOf(cn.cap.cptr), s)));
+    return out;
   }
 
   // --- the kernel --------------------------------------------------------------------
@@ -250,7 +258,7 @@ export class ModelMm implements MemoryManager {
     for (const n of this.nodes())
       if (n.use === 'l1cnode') {
         const used = this.cnodes.filter((c) => c.cap.root === n.base).length;
-        if (used < EXTENSION_L1_SLOTS) return capref1(n.base, used);
+        if (used < this.p.extensionSlots) return capref1(n.base, used);
       }
     return undefined;
   }
@@ -280,7 +288,7 @@ export class ModelMm implements MemoryManager {
       const region = { base: fit.base, bytes };
       this.retypeFrom(fit.node.parent, region, internalObjectType[a], dest);
       this.carve(fit.node, fit.base, bytes, a, dest);
-      if (a === 'l2cnode') this.cnodes.push(slotCNode({ cap: dest, base: fit.base }));
+      if (a === 'l2cnode') this.cnodes.push(slotCNode({ cap: dest, base: fit.base }, this.p.slotsPerCNode));
       else this.take(dest, 'manager');
       if (a === 'frame') this.capacity += nodesPerFrame(this.p);
     }
@@ -397,9 +405,8 @@ export class ModelMm implements MemoryManager {
   }
 
   private slotFree(op: SlotFreeOp): MmResult {
-    const at = this.slotAt(op.slot);
-    if (at === undefined) return err('LIB_ERR_SLOT_ALLOC_WRONG_CNODE', 'slot');
-    const cn = at.cn;
+    const cn = this.cnodeOf(op.slot);
+    if (cn === undefined) return err('LIB_ERR_SLOT_ALLOC_WRONG_CNODE', 'slot');
     if (!this.isClientSlot(op.slot)) return err('LIB_ERR_SLOT_UNALLOCATED', 'slot');
     if (this.kernel.apply({ op: 'identify', target: capref2(cn.cap.root, l1IndexOf(cn.cap.cptr), l2SlotOf(op.slot.cptr)) }).ok)
       return err('MM_ERR_SLOT_NOT_EMPTY', 'slot');

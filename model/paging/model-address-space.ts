@@ -7,7 +7,7 @@
 // spec/paging/decisions.ts prescribes. Slow on purpose, short, obviously right.
 import { archProfiles } from '../../spec/kernel/arch.js';
 import type { Capref } from '../../spec/kernel/capref.js';
-import type { Kernel, KernelResult } from '../../spec/kernel/kernel.js';
+import type { Kernel } from '../../spec/kernel/kernel.js';
 import type { KernelOp } from '../../spec/kernel/ops.js';
 import type { MapRightName } from '../../spec/kernel/rights.js';
 import type { MemoryCap } from '../../spec/kernel/state.js';
@@ -20,7 +20,7 @@ import { entryIndex, leafPieces, PAGE_SIZE, pageOf, pagingLevels, tableBase, typ
 import type { MapOp, PagingOp } from '../../spec/paging/ops.js';
 import { expectedPagingResult, mapBytes } from '../../spec/paging/preconditions.js';
 import { canonicalPagingState, type PagingState, type Piece, type RegionKind, type VMapping, type VRegion } from '../../spec/paging/state.js';
-import { ok, type Err } from '../../spec/result.js';
+import { ok, type Err, type Result } from '../../spec/result.js';
 import type { PagingAnyArg, PagingAnyError } from '../../spec/paging/errors.js';
 
 interface Table {
@@ -42,8 +42,13 @@ interface Mapping extends VMapping {
 const TABLE_RIGHTS: readonly MapRightName[] = ['READ', 'WRITE'];
 const LAZY_RIGHTS: readonly MapRightName[] = ['READ', 'WRITE'];
 
-/** A kernel call the address space makes after checking everything: failure is a bug in capref. */
-function must(r: KernelResult, what: string): void {
+/**
+ * A kernel call the address space makes after checking everything, or an
+ * allocator taking back a slot or RAM it handed out (the slot emptied first):
+ * failure is a bug in capref — the address space's bookkeeping and the
+ * kernel's or the allocator's disagree.
+ */
+function must(r: Result<unknown, string>, what: string): void {
   if (!r.ok) throw new Error(`address space: ${what} failed with ${r.error}`);
 }
 
@@ -79,8 +84,8 @@ class Acquisition {
 
   abort(): Fail {
     for (const a of [...this.taken].reverse()) {
-      if (a.kind === 'slot') this.memory.freeSlot(a.ref);
-      else this.memory.freeRam(a.grant.cap);
+      if (a.kind === 'slot') must(this.memory.freeSlot(a.ref), 'freeSlot of an acquired slot');
+      else must(this.memory.freeRam(a.grant.cap), 'freeRam of acquired RAM');
     }
     return this.failure!;
   }
@@ -165,7 +170,7 @@ export class ModelAddressSpace implements AddressSpace {
         if (!ram.ok) return ram;
         const slot = this.memory.allocSlot();
         if (!slot.ok) {
-          this.memory.freeRam(ram.value.cap);
+          must(this.memory.freeRam(ram.value.cap), "freeRam of a client frame's RAM");
           return slot;
         }
         must(this.kernel.apply({ op: 'retype', src: ram.value.cap, offset: 0, type: 'Frame', objsize: op.bytes, count: 1, dest: slot.value.slot }), 'retype of a client frame');
@@ -327,10 +332,10 @@ export class ModelAddressSpace implements AddressSpace {
     for (const p of m.pieces) {
       const alive = this.kernel.apply({ op: 'identify', target: p.mapped }).ok; // DEC-PAGING-CLIENT-REVOKE: a revoke may have taken it
       if (alive) must(this.kernel.apply({ op: 'vnode_unmap', vnode: this.leafOf(p.vaddr).vnode, mapping: p.mapping }), 'vnode_unmap of a piece');
-      this.memory.freeSlot(p.mapping);
+      must(this.memory.freeSlot(p.mapping), "freeSlot of a piece's Mapping");
       if (alive) must(this.kernel.apply({ op: 'delete', target: p.mapped }), 'delete of a mapped copy');
-      this.memory.freeSlot(p.mapped);
-      if (m.kind === 'lazy') this.memory.freeRam(m.ram!);
+      must(this.memory.freeSlot(p.mapped), "freeSlot of a piece's copy");
+      if (m.kind === 'lazy') must(this.memory.freeRam(m.ram!), "freeRam of a lazy page's RAM");
     }
     this.mappings = this.mappings.filter((x) => x !== m);
     for (const p of m.pieces) {
@@ -343,10 +348,10 @@ export class ModelAddressSpace implements AddressSpace {
     if (t.depth === 0 || !this.isEmpty(t)) return;
     const parent = t.parent!;
     must(this.kernel.apply({ op: 'vnode_unmap', vnode: parent.vnode, mapping: t.mapping! }), 'vnode_unmap of a page table');
-    this.memory.freeSlot(t.mapping!);
+    must(this.memory.freeSlot(t.mapping!), "freeSlot of a table's Mapping");
     must(this.kernel.apply({ op: 'delete', target: t.vnode }), 'delete of a page table');
-    this.memory.freeSlot(t.vnode);
-    this.memory.freeRam(t.ram!);
+    must(this.memory.freeSlot(t.vnode), "freeSlot of a table's VNode");
+    must(this.memory.freeRam(t.ram!), "freeRam of a table's RAM");
     parent.children = parent.children.filter((c) => c !== t);
     this.freeIfEmpty(parent);
   }

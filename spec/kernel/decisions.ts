@@ -117,7 +117,7 @@ export const decisions: readonly Decision[] = [
     title: 'vnode_unmap removes the Mapping capability',
     barrelfish: 'The unmap invocation clears the entries and leaves the Mapping capability; the caller deletes it next, which unmaps again (idempotently).',
     capref: 'vnode_unmap clears the entries and removes the Mapping capability in one step, so no state has a Mapping capability whose entries are absent.',
-    source: 'B.7; lib/aos paging code deletes the mapping right after unmapping',
+    source: "B.7; the course's lib/aos paging code (course code, not part of Barrelfish) deletes the mapping right after unmapping",
   },
   {
     id: 'DEC-MAPPING-NO-REGION',

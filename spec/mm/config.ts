@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { kernelConfigSchema, type KernelConfig, defaultKernelConfig } from '../kernel/config.js';
 import { ROOTCN_SLOTS_USER } from '../kernel/boot.js';
-import { BASE_PAGE_SIZE, KIB, L2_CNODE_SLOTS, OBJSIZE_L2CNODE } from '../kernel/types.js';
+import { BASE_PAGE_SIZE, CTE_SIZE, KIB, L2_CNODE_SLOTS, OBJSIZE_L2CNODE } from '../kernel/types.js';
 
 /** Largest alignment a request may ask for: 2^32 (4 GiB). Alignment classes run from 2^12 to this. */
 export const MAX_ALIGNMENT_BITS = 32;
@@ -26,6 +26,10 @@ export const MAX_SLOTS_PER_OP = 2;
 export const REFILL_NODES = 2;
 export const REFILL_SLOTS = 1;
 export const MIN_NODES_PER_FRAME = 8;
+/** The smallest slot pool a CNode may add: enough for the most one operation and a refill take (MAX_SLOTS_PER_OP + REFILL_SLOTS), with room. */
+export const MIN_SLOTS_PER_CNODE = 8;
+/** Slots of the L1CNode a CSpace extension retypes (16 KiB of 64-byte slots). */
+export const EXTENSION_L1CNODE_SLOTS = OBJSIZE_L2CNODE / CTE_SIZE;
 
 export const mmParamsSchema = z
   .strictObject({
@@ -63,6 +67,15 @@ export const mmParamsSchema = z
       .max(16 * L2_CNODE_SLOTS)
       .default(16)
       .describe('refill the slot allocator when fewer slots than this are free'),
+    slotsPerCNode: z
+      .number()
+      .int()
+      .min(MIN_SLOTS_PER_CNODE)
+      .max(L2_CNODE_SLOTS)
+      .default(L2_CNODE_SLOTS)
+      .describe(
+        "slots of each L2CNode the slot allocator hands out, from slot 0 (Barrelfish's slot_allocator.nslots, the slots it grows by); the rest of the CNode is never used",
+      ),
     slotCNodes: z
       .number()
       .int()
@@ -84,6 +97,13 @@ export const mmParamsSchema = z
       .max(256)
       .default(256)
       .describe('root CNode slots below this may take refill L2CNodes; beyond, refills open a CSpace extension'),
+    extensionSlots: z
+      .number()
+      .int()
+      .min(1)
+      .max(EXTENSION_L1CNODE_SLOTS)
+      .default(EXTENSION_L1CNODE_SLOTS)
+      .describe("slots of a CSpace extension's L1CNode, from slot 0, that take refill L2CNodes; when they are taken, the next slot refill opens another extension"),
   })
   .superRefine((p, ctx) => {
     if (p.slabFrameBytes % BASE_PAGE_SIZE !== 0) ctx.addIssue({ code: 'custom', path: ['slabFrameBytes'], message: 'must be a multiple of 4096' });

@@ -77,15 +77,15 @@ export const mmDecisions: readonly Decision[] = [
     barrelfish:
       'libmm allocates nodes from a slab refilled with frames; slot allocators are refilled with new CNodes; the course leaves when to refill to the student.',
     capref:
-      "The slab counts one node (nodeBytes) per parent, free range and allocation — what a C manager of either design stores — and holds the static buffer plus slabFrameBytes / nodeBytes per slab Frame. After every successful operation of its own the manager refills while a refill is due (policy.ts nextRefill): a slab Frame when free nodes drop below slabLowWater — first, because every refill needs nodes — and an L2CNode into the next root slot when free slots drop below slotLowWater. Refills allocate from the manager's own memory by the same first-fit policy and never trigger a refill themselves.",
+      "The slab counts one node (nodeBytes) per parent, free range and allocation — what a C manager of either design stores — and holds the static buffer plus slabFrameBytes / nodeBytes per slab Frame. After every successful operation of its own the manager refills while a refill is due (policy.ts nextRefill): a slab Frame when free nodes drop below slabLowWater — first, because every refill needs nodes — and an L2CNode into the next root slot when free slots drop below slotLowWater (the allocator hands out the first slotsPerCNode slots of each of its CNodes: Barrelfish's slot_allocator.nslots, the slots it grows by). Refills allocate from the manager's own memory by the same first-fit policy and never trigger a refill themselves.",
     source: 'seeds/002 CHALLENGES; seeds/001 §2.5',
   },
   {
     id: 'DEC-MM-CSPACE-EXTENSION',
     title: 'When the root CNode is full, the slot allocator opens a CSpace extension',
-    barrelfish: 'The root slot allocator resizes the root L1CNode (root_cnode_resize: a larger L1CNode replaces it).',
+    barrelfish: 'root_slot_allocator_refill doubles the root L1CNode: it retypes one of twice the slots and root_cnode_resize puts it in place of the old one.',
     capref:
-      "capref's kernel has no resize, but it names a CSpace by its root object (DEC-ROOT-BY-OBJECT): when the root CNode slots reserved for refills are taken, the allocator retypes an L1CNode of 256 slots into a slot of its own and places further L2CNodes in it; their slots are named through that L1CNode as the root.",
-    source: 'lib/barrelfish/slot_alloc/root_slot_allocator.c; DEC-ROOT-BY-OBJECT',
+      "capref's kernel has no resize, but it names a CSpace by its root object (DEC-ROOT-BY-OBJECT): when the root CNode slots reserved for refills are taken, the allocator retypes an L1CNode of 256 slots into a slot of its own and places further L2CNodes in its first extensionSlots slots; their slots are named through that L1CNode as the root. When those are taken too, the next slot refill opens another extension.",
+    source: 'lib/barrelfish/slot_alloc/slot_alloc.c root_slot_allocator_refill; DEC-ROOT-BY-OBJECT',
   },
 ];

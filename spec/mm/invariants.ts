@@ -9,10 +9,10 @@ import { overlapsDescendant } from '../kernel/preconditions/retype.js';
 import { memDescends } from '../kernel/relations.js';
 import { formatCapref } from '../kernel/capref.js';
 import { regionEnd, type CoreState, type KernelState, type Region } from '../kernel/state.js';
-import { BASE_PAGE_SIZE, L2_CNODE_SLOTS } from '../kernel/types.js';
+import { BASE_PAGE_SIZE } from '../kernel/types.js';
 import type { MmConfig } from './config.js';
 import type { MmBoot } from './mm.js';
-import { internalSlots, nextRefill, nodeDemand, parentOf, slabCapacity, slotCNodeOf } from './policy.js';
+import { internalSlots, isAllocatorSlot, nextRefill, nodeDemand, parentOf, slabCapacity } from './policy.js';
 import { memoryCapAt } from './preconditions.js';
 import { caprefKey, internalObjectType, type MmState } from './state.js';
 
@@ -227,18 +227,18 @@ export const mmInvariants: readonly MmInvariant[] = [
     family: 6,
     title: "Every slot is free, the client's or the manager's — exactly one",
     explanation:
-      "The slots the client holds and the slots the manager keeps its objects in are slots of the allocator's CNodes, never the same slot twice, and the free count is what is left. A free slot is empty in the kernel, so the next retype into it succeeds.",
+      "The slots the client holds and the slots the manager keeps its objects in are slots of the allocator's CNodes (the first slotsPerCNode of each), never the same slot twice, and the free count is what is left. A free slot is empty in the kernel, so the next retype into it succeeds.",
     source: 'seeds/002 (the slot allocator); DEC-MM-SLOT-EMPTY',
     check: (w) => {
       const out: Violation[] = [];
       const held = [...w.mm.slots.client, ...internalSlots(w.mm)];
       const keys = new Set<string>();
       for (const r of held) {
-        if (slotCNodeOf(w.mm, r) === undefined) out.push({ invariant: 'MM-SLOT-ACCOUNTING', message: `${formatCapref(r)} is not a slot of the allocator` });
+        if (!isAllocatorSlot(w.mm, r, w.config.mm)) out.push({ invariant: 'MM-SLOT-ACCOUNTING', message: `${formatCapref(r)} is not a slot of the allocator` });
         if (keys.has(caprefKey(r))) out.push({ invariant: 'MM-SLOT-ACCOUNTING', message: `${formatCapref(r)} is held twice` });
         keys.add(caprefKey(r));
       }
-      const free = L2_CNODE_SLOTS * w.mm.slots.cnodes.length - keys.size;
+      const free = w.config.mm.slotsPerCNode * w.mm.slots.cnodes.length - keys.size;
       if (w.mm.slots.free !== free)
         out.push({ invariant: 'MM-SLOT-ACCOUNTING', message: `${w.mm.slots.free} slots reported free; ${free} are neither held nor kept` });
       const allocatorCNodes = new Map(w.mm.slots.cnodes.map((cn) => [cn.base, cn] as const));

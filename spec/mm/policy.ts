@@ -5,7 +5,7 @@
 // them once, slowly and plainly, and conformance checks both against them.
 import { capref1, capref2, l1IndexOf, l2SlotOf, type Capref } from '../kernel/capref.js';
 import { regionEnd, type Region } from '../kernel/state.js';
-import { BASE_PAGE_SIZE, CTE_SIZE, L2_CNODE_SLOTS } from '../kernel/types.js';
+import { BASE_PAGE_SIZE } from '../kernel/types.js';
 import { CSPACE_EXTENSION_BYTES, MAX_ALIGNMENT, nodesPerFrame, REFILL_NODES, REFILL_SLOTS, SLOT_REFILL_BYTES, type MmParams } from './config.js';
 import type { PhysRange } from './ops.js';
 import { caprefKey, type MmState, type Parent } from './state.js';
@@ -67,12 +67,15 @@ export function internalSlots(state: Pick<MmState, 'allocations'>): Capref[] {
   return state.allocations.filter((a) => a.cap !== undefined && a.cap.level === 2).map((a) => a.cap!);
 }
 
-/** The slot allocator's policy: the lowest free slot, CNodes in the order they were added. */
-export function lowestFreeSlot(state: Pick<MmState, 'allocations' | 'slots'>): Capref | undefined {
+/**
+ * The slot allocator's policy: the lowest free slot, CNodes in the order they
+ * were added, and in each CNode only its first `slotsPerCNode` slots.
+ */
+export function lowestFreeSlot(state: Pick<MmState, 'allocations' | 'slots'>, p: Pick<MmParams, 'slotsPerCNode'>): Capref | undefined {
   const used = new Set([...state.slots.client, ...internalSlots(state)].map(caprefKey));
   for (const cn of state.slots.cnodes) {
     const l1 = l1IndexOf(cn.cap.cptr);
-    for (let s = 0; s < L2_CNODE_SLOTS; s++) {
+    for (let s = 0; s < p.slotsPerCNode; s++) {
       const ref = capref2(cn.cap.root, l1, s);
       if (!used.has(caprefKey(ref))) return ref;
     }
@@ -88,6 +91,10 @@ export function slotCNodeOf(state: Pick<MmState, 'slots'>, ref: Capref): MmState
 }
 
 export const slotIndexOf = (ref: Capref): number => l2SlotOf(ref.cptr);
+
+/** Whether a capref is a slot the allocator manages: one of the first `slotsPerCNode` of one of its CNodes. */
+export const isAllocatorSlot = (state: Pick<MmState, 'slots'>, ref: Capref, p: Pick<MmParams, 'slotsPerCNode'>): boolean =>
+  slotCNodeOf(state, ref) !== undefined && l2SlotOf(ref.cptr) < p.slotsPerCNode;
 
 export function isClientSlot(state: Pick<MmState, 'slots'>, ref: Capref): boolean {
   const k = caprefKey(ref);
@@ -116,13 +123,11 @@ export const refillSize = (a: RefillAction, p: MmParams): number =>
 /** Whether the refill's object goes into a slot of the slot allocator (an L2CNode goes into an L1 slot instead). */
 export const refillNeedsSlot = (a: RefillAction): boolean => a !== 'l2cnode';
 
-/** Slots of the CSpace extension's L1CNode that can hold L2CNodes. */
-export const EXTENSION_L1_SLOTS = CSPACE_EXTENSION_BYTES / CTE_SIZE;
-
 /**
  * Where the next refill L2CNode goes: the root CNode's slots in
  * [rootSlotsFirst, rootSlotsEnd), in order; once they are taken, the slots of
- * the newest CSpace extension (an L1CNode the manager created), in order.
+ * the newest CSpace extension (an L1CNode the manager created), in order,
+ * up to `extensionSlots` of them.
  * Undefined when every table is full (the next slot refill opens an extension).
  */
 export function nextL2CNodeSlot(state: Pick<MmState, 'allocations' | 'slots'>, root: number, p: MmParams): Capref | undefined {
@@ -132,7 +137,7 @@ export function nextL2CNodeSlot(state: Pick<MmState, 'allocations' | 'slots'>, r
   if (inRoot < p.rootSlotsEnd - p.rootSlotsFirst) return capref1(root, p.rootSlotsFirst + inRoot);
   for (const ext of state.allocations.filter((a) => a.use === 'l1cnode')) {
     const used = state.slots.cnodes.filter((c) => c.cap.root === ext.base).length;
-    if (used < EXTENSION_L1_SLOTS) return capref1(ext.base, used);
+    if (used < p.extensionSlots) return capref1(ext.base, used);
   }
   return undefined;
 }

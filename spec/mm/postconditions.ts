@@ -12,6 +12,7 @@ import { alignmentOf, type MmOp, type RamGrant } from './ops.js';
 import { isClientSlot, parentOf } from './policy.js';
 import { memoryCapAt } from './preconditions.js';
 import type { MmWorld } from './invariants.js';
+import type { Allocation } from './state.js';
 
 export interface MmPostcondition {
   readonly id: string;
@@ -45,8 +46,10 @@ function grantViolations(id: string, post: MmWorld, g: RamGrant): Violation[] {
  * (a refill may take freed memory at once, by the same first-fit policy).
  */
 function isFreed(pre: MmWorld, post: MmWorld, r: Region): boolean {
-  const before = new Set(pre.mm.allocations.map((a) => `${a.base}+${a.bytes}`));
-  const parts = [...post.mm.free, ...post.mm.allocations.filter((a) => a.use !== 'client' && !before.has(`${a.base}+${a.bytes}`))];
+  // Keyed by use too: a refill may take exactly the range just freed (a 16 KiB client range becoming a 16 KiB L1CNode).
+  const key = (a: Allocation) => `${a.use}@${a.base}+${a.bytes}`;
+  const before = new Set(pre.mm.allocations.map(key));
+  const parts = [...post.mm.free, ...post.mm.allocations.filter((a) => a.use !== 'client' && !before.has(key(a)))];
   let covered = 0;
   for (const p of parts) covered += Math.max(0, Math.min(regionEnd(p), regionEnd(r)) - Math.max(p.base, r.base));
   return covered === r.bytes;

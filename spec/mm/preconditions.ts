@@ -38,6 +38,8 @@ export type MmExpectation = { readonly ok: true; readonly value?: unknown } | Mm
 
 export interface MmContext<Op> {
   readonly mm: MmState;
+  readonly kernel: KernelState;
+  /** The kernel's core 0, where the manager and its client live. */
   readonly core: CoreState;
   readonly config: MmConfig;
   readonly boot: MmBoot;
@@ -47,7 +49,8 @@ export interface MmContext<Op> {
 export interface MmPrecondition<Op> {
   /** Stable id, e.g. "alloc.fit"; tests and docs refer to it. */
   readonly id: string;
-  readonly error: MmAnyError;
+  /** The error returned when the check fails ("kernel" for a client call the kernel refuses: the kernel's own preconditions decide). */
+  readonly error: MmAnyError | 'kernel';
   readonly rule: string;
   readonly source: string;
   readonly check: (ctx: MmContext<Op>) => MmErr | undefined;
@@ -86,11 +89,11 @@ export function remaindersOf(a: Region, r: Region): Region[] {
 }
 
 /** The slots a list of grants arrives in: lowest free first, after `released` went back to the allocator. */
-function nextSlots(mm: MmState, count: number, released?: Capref): Capref[] {
+function nextSlots(mm: MmState, p: MmConfig['mm'], count: number, released?: Capref): Capref[] {
   const client = released === undefined ? mm.slots.client : mm.slots.client.filter((c) => caprefKey(c) !== caprefKey(released));
   const out: Capref[] = [];
   for (let i = 0; i < count; i++) {
-    const s = lowestFreeSlot({ allocations: mm.allocations, slots: { ...mm.slots, client: [...client, ...out] } });
+    const s = lowestFreeSlot({ allocations: mm.allocations, slots: { ...mm.slots, client: [...client, ...out] } }, p);
     if (s === undefined) break;
     out.push(s);
   }
@@ -353,6 +356,16 @@ export const clientPreconditions: readonly MmPrecondition<{ op: 'client'; call: 
       return named.every((r) => held.has(caprefKey(r))) ? undefined : err('MM_ERR_FOREIGN_SLOT', 'slot');
     },
   },
+  {
+    id: 'client.kernel',
+    error: 'kernel',
+    rule: "The kernel's own preconditions for the call (spec/kernel/preconditions): the manager passes a client call on unchanged.",
+    source: 'spec/kernel/preconditions',
+    check: (c) => {
+      const e = expectedResult(c.kernel, c.op.call as KernelOp);
+      return e.ok ? undefined : e;
+    },
+  },
 ];
 
 export const mmPreconditionsByOp: Readonly<Record<MmOpName, readonly MmPrecondition<never>[]>> = {
@@ -365,58 +378,70 @@ export const mmPreconditionsByOp: Readonly<Record<MmOpName, readonly MmPrecondit
   client: clientPreconditions,
 };
 
-function firstFailure<Op>(checks: readonly MmPrecondition<Op>[], ctx: MmContext<Op>): MmErr | undefined {
+/** What the spec prescribes, and the id of the precondition that decided it (none when the step succeeds). */
+export interface MmJudgement {
+  readonly expected: MmExpectation;
+  readonly decidedBy?: string;
+}
+
+/** Runs the checks in order; the first failure is the result (the kernel's judge, spec/kernel/preconditions/framework.ts, over mm contexts). */
+function judge<Op>(checks: readonly MmPrecondition<Op>[], ctx: MmContext<Op>): MmJudgement | undefined {
   for (const p of checks) {
     const f = p.check(ctx);
-    if (f !== undefined) return f;
+    if (f !== undefined) return { expected: f, decidedBy: p.id };
   }
   return undefined;
 }
 
-/** What the spec says `op` must return, given both observations. Pure; never throws for a schema-valid op. */
-export function expectedMmResult(mm: MmState, kernel: KernelState, config: MmConfig, boot: MmBoot, op: MmOp): MmExpectation {
+/** Every precondition id of the mm spec, in checking order (for coverage summaries and tests). */
+export const mmPreconditionIds: readonly string[] = Object.values(mmPreconditionsByOp).flatMap((list) => list.map((p) => p.id));
+
+/**
+ * What the spec says `op` must return, given both observations, and which
+ * precondition decided a refusal. Pure; never throws for a schema-valid op.
+ */
+export function judgeMm(mm: MmState, kernel: KernelState, config: MmConfig, boot: MmBoot, op: MmOp): MmJudgement {
   const core = kernel.cores[0]!;
-  const ctx = <O>(o: O): MmContext<O> => ({ mm, core, config, boot, op: o });
+  const ctx = <O>(o: O): MmContext<O> => ({ mm, kernel, core, config, boot, op: o });
+  const success = (value: unknown): MmJudgement => ({ expected: { ok: true, value } });
   switch (op.op) {
     case 'add': {
-      const f = firstFailure(addPreconditions, ctx(op));
+      const f = judge(addPreconditions, ctx(op));
       if (f) return f;
       const k = memoryCapAt(core, op.cap)!;
-      return { ok: true, value: { base: k.base, bytes: k.bytes } };
+      return success({ base: k.base, bytes: k.bytes });
     }
     case 'alloc': {
-      const f = firstFailure(allocPreconditions, ctx(op));
+      const f = judge(allocPreconditions, ctx(op));
       if (f) return f;
       const at = firstFit(mm, op.bytes, alignmentOf(op), op.range)!;
-      const grant: RamGrant = { cap: lowestFreeSlot(mm)!, base: at.base, bytes: op.bytes };
-      return { ok: true, value: grant };
+      const grant: RamGrant = { cap: lowestFreeSlot(mm, config.mm)!, base: at.base, bytes: op.bytes };
+      return success(grant);
     }
     case 'free': {
-      const f = firstFailure(freePreconditions, ctx(op));
+      const f = judge(freePreconditions, ctx(op));
       if (f) return f;
       const a = clientAllocationOf(mm, memoryCapAt(core, op.cap))!;
       const kept = op.range === undefined ? [] : remaindersOf(a, op.range);
-      const slots = nextSlots(mm, kept.length, op.cap);
-      return { ok: true, value: { remainders: kept.map((r, i) => ({ cap: slots[i]!, base: r.base, bytes: r.bytes })) } };
+      const slots = nextSlots(mm, config.mm, kept.length, op.cap);
+      return success({ remainders: kept.map((r, i) => ({ cap: slots[i]!, base: r.base, bytes: r.bytes })) });
     }
     case 'reclaim': {
-      const f = firstFailure(reclaimPreconditions, ctx(op));
+      const f = judge(reclaimPreconditions, ctx(op));
       if (f) return f;
       const a = mm.allocations.find((x) => x.use === 'client' && x.base === op.base)!;
-      return { ok: true, value: { base: a.base, bytes: a.bytes } };
+      return success({ base: a.base, bytes: a.bytes });
     }
-    case 'slot_alloc': {
-      const f = firstFailure(slotAllocPreconditions, ctx(op));
-      return f ?? { ok: true, value: { slot: lowestFreeSlot(mm)! } };
-    }
-    case 'slot_free': {
-      const f = firstFailure(slotFreePreconditions, ctx(op));
-      return f ?? { ok: true, value: {} };
-    }
-    case 'client': {
-      const f = firstFailure(clientPreconditions, ctx(op));
-      if (f) return f;
-      return expectedResult(kernel, op.call as KernelOp);
-    }
+    case 'slot_alloc':
+      return judge(slotAllocPreconditions, ctx(op)) ?? success({ slot: lowestFreeSlot(mm, config.mm)! });
+    case 'slot_free':
+      return judge(slotFreePreconditions, ctx(op)) ?? success({});
+    case 'client':
+      // The kernel's success value depends on its own decisions (a retype's objects, an identify's capability): the spec prescribes success only.
+      return judge(clientPreconditions, ctx(op)) ?? { expected: { ok: true } };
   }
 }
+
+/** What the spec says `op` must return, given both observations. */
+export const expectedMmResult = (mm: MmState, kernel: KernelState, config: MmConfig, boot: MmBoot, op: MmOp): MmExpectation =>
+  judgeMm(mm, kernel, config, boot, op).expected;

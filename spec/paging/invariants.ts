@@ -10,10 +10,10 @@ import { lookupCap, resolveSlot } from '../kernel/lookup.js';
 import { coreOf } from '../kernel/query.js';
 import { contains, isMappingCap, sameSlot, type CoreState, type Cte, type KernelState, type MappingCap, type MemoryCap } from '../kernel/state.js';
 import { isVNodeType } from '../kernel/types.js';
-import { caprefKey } from '../mm/state.js';
+import { caprefKey, type MmState } from '../mm/state.js';
 import { pagingBoot } from './address-space.js';
 import type { PagingConfig } from './config.js';
-import { kernelView } from './kernel-view.js';
+import { kernelView, translate } from './kernel-view.js';
 import { entryIndex, leafPieces, PAGE_SIZE, pagingLevels, tableBase, type PagingLevel } from './layout.js';
 import { addressSpaceSlots, rangesOverlap, rangeWithin } from './query.js';
 import { regionEndOf, type PagingState, type VMapping } from './state.js';
@@ -21,6 +21,8 @@ import { regionEndOf, type PagingState, type VMapping } from './state.js';
 export interface PagingWorld {
   readonly paging: PagingState;
   readonly kernel: KernelState;
+  /** The memory manager the address space draws its RAM and slots from (spec/mm's observation). */
+  readonly memory: MmState;
   readonly config: PagingConfig;
 }
 
@@ -81,8 +83,8 @@ export const pagingInvariants: readonly PagingInvariant[] = [
     check: (w) => {
       const out: Violation[] = [];
       for (const r of w.paging.regions) if (r.base < PAGE_SIZE) out.push(v('PG-NULL-NEVER-MAPPED', `region ${hex(r.base)}+${hex(r.bytes)} contains the NULL page`));
-      const view = kernelView(coreZero(w.kernel), archProfiles[w.kernel.arch], pagingBoot(w.config).rootPhys);
-      for (const p of view.pages) if (p.vaddr < PAGE_SIZE) out.push(v('PG-NULL-NEVER-MAPPED', `the page tables translate virtual address 0 to ${hex(p.phys)}`));
+      const at0 = translate(coreZero(w.kernel), archProfiles[w.kernel.arch], pagingBoot(w.config).rootPhys, 0);
+      if (at0 !== undefined) out.push(v('PG-NULL-NEVER-MAPPED', `the page tables translate virtual address 0 to ${hex(at0.phys)}`));
       return out;
     },
   },
@@ -248,6 +250,35 @@ export const pagingInvariants: readonly PagingInvariant[] = [
         if (prev !== undefined) out.push(v('PG-SLOTS-APART', `slot ${formatCapref(c)} is held by the address space and by ${prev}`));
         seen.set(caprefKey(c), 'the address space');
       }
+      return out;
+    },
+  },
+  {
+    id: 'PG-SLOTS-ACCOUNTED',
+    family: 4,
+    title: 'The slots the allocator handed out are exactly those the address space and its client hold',
+    explanation:
+      "Every slot the slot allocator handed to its client (the paging layer) is held by the address space (a table's, a copy's, a Mapping's, a lazy page's) or by the client of the address space — and every slot either of them holds was handed out by the allocator and not given back: no slot leaks, none is used after being freed. Every RAM capability the address space keeps (a table's, a lazy page's) is exactly a live allocation of the memory manager, so giving it back frees exactly that memory.",
+    source: 'spec/mm (SlotAllocator, RamAllocator: what is handed out belongs to one holder until it is given back); DEC-PAGING-TABLE-LIFETIME',
+    check: (w) => {
+      const out: Violation[] = [];
+      const handedOut = new Set(w.memory.slots.client.map(caprefKey));
+      const held = new Map<string, { ref: Capref; by: string }>();
+      for (const c of w.paging.client) held.set(caprefKey(c), { ref: c, by: 'the client' });
+      for (const c of addressSpaceSlots(w.paging)) held.set(caprefKey(c), { ref: c, by: 'the address space' });
+      for (const [k, h] of held)
+        if (!handedOut.has(k)) out.push(v('PG-SLOTS-ACCOUNTED', `${h.by} holds slot ${formatCapref(h.ref)}, which the slot allocator has not handed out`));
+      for (const c of w.memory.slots.client)
+        if (!held.has(caprefKey(c))) out.push(v('PG-SLOTS-ACCOUNTED', `the slot allocator handed out ${formatCapref(c)}, which neither the address space nor its client holds`));
+      // A table's RAM starts at the table (it is retyped at offset 0: PG-MAPPING-CAPS checks the capabilities); a lazy page's RAM is the page's.
+      const granted = new Set(w.memory.allocations.filter((a) => a.use === 'client').map((a) => `${a.base}+${a.bytes}`));
+      const levels = levelsOf(w);
+      const rams = [
+        ...w.paging.tables.flatMap((t) => (t.ram !== undefined ? [{ what: `the depth-${t.depth} table for ${hex(t.vaddr)}`, base: t.phys, bytes: levels[t.depth]!.ramBytes }] : [])),
+        ...w.paging.mappings.flatMap((m) => (m.kind === 'lazy' ? [{ what: `the lazy page at ${hex(m.vaddr)}`, base: m.phys, bytes: PAGE_SIZE }] : [])),
+      ];
+      for (const r of rams)
+        if (!granted.has(`${r.base}+${r.bytes}`)) out.push(v('PG-SLOTS-ACCOUNTED', `the RAM of ${r.what} (${hex(r.base)}+${hex(r.bytes)}) is no live allocation of the memory manager`));
       return out;
     },
   },

@@ -32,18 +32,36 @@ export interface KernelView {
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
-const cache = new WeakMap<CoreState, { rootPhys: number; view: KernelView }>();
-
-/** Walks the tables reachable from the root table at `rootPhys` (remembered per observation: several invariants ask). */
-export function kernelView(core: CoreState, arch: ArchProfile, rootPhys: number): KernelView {
-  const hit = cache.get(core);
-  if (hit !== undefined && hit.rootPhys === rootPhys) return hit.view;
-  const view = walkTables(core, arch, rootPhys);
-  cache.set(core, { rootPhys, view });
-  return view;
+/**
+ * What the page tables translate `va` to, following only its path from the
+ * root: at each level the entry for `va`; a present entry that installs the
+ * next level's table (a Mapping of a VNode of that type claims it) leads
+ * down, any other present entry translates `va` (a page, or a block above the
+ * leaf). Undefined when an entry on the path is absent. A walk of one path,
+ * where kernelView walks every table.
+ */
+export function translate(core: CoreState, arch: ArchProfile, rootPhys: number, va: number): KernelPage | undefined {
+  const levels = pagingLevels(arch);
+  let phys = rootPhys;
+  for (let depth = 0; depth < levels.length; depth++) {
+    const level = levels[depth]!;
+    const entry = Math.floor(va / level.entrySpan) % level.entries;
+    const pte = core.ptes.find((p) => p.vnode === phys && p.entry === entry);
+    if (pte === undefined) return undefined;
+    const claim = core.ctes.find((e) => isMappingCap(e.cap) && e.cap.ptable === phys && entry >= e.cap.entry && entry < e.cap.entry + e.cap.pteCount)?.cap as MappingCap | undefined;
+    const src = claim === undefined ? undefined : core.ctes.find((e) => e.cnode === claim.mapped.cnode && e.slot === claim.mapped.slot)?.cap;
+    const next = levels[depth + 1];
+    if (src !== undefined && !isMappingCap(src) && next !== undefined && src.type === next.type) {
+      phys = pte.target;
+      continue;
+    }
+    return { vaddr: va - (va % level.entrySpan), bytes: level.entrySpan, phys: pte.target, rights: pte.rights };
+  }
+  return undefined;
 }
 
-function walkTables(core: CoreState, arch: ArchProfile, rootPhys: number): KernelView {
+/** Walks the tables reachable from the root table at `rootPhys`. Pure: every call walks again. */
+export function kernelView(core: CoreState, arch: ArchProfile, rootPhys: number): KernelView {
   const levels = pagingLevels(arch);
   const bySlot = new Map<string, MemoryCap>();
   const claims = new Map<string, MappingCap>();

@@ -5,7 +5,8 @@
 import type { Violation } from '../kernel/invariants/framework.js';
 import { lookupCap } from '../kernel/lookup.js';
 import { coreOf } from '../kernel/query.js';
-import { isMappingCap } from '../kernel/state.js';
+import { isMappingCap, type Capability, type KernelState } from '../kernel/state.js';
+import { internalObjectType, type MmState } from '../mm/state.js';
 import { jsonEqual } from '../kernel/postconditions.js';
 import type { PagingResult } from './address-space.js';
 import type { PagingWorld } from './invariants.js';
@@ -23,26 +24,50 @@ export interface PagingPostcondition {
 }
 
 const v = (invariant: string, message: string): Violation => ({ invariant, message });
+
+/** The kernel's capabilities without the memory manager's own metadata objects (slab Frames, slot CNodes, CSpace extensions). */
+function withoutMetadata(k: KernelState, memory: MmState): KernelState {
+  const meta = new Set(
+    memory.allocations.filter((a) => a.use !== 'client').map((a) => `${internalObjectType[a.use as Exclude<typeof a.use, 'client'>]}@${a.base}+${a.bytes}`),
+  );
+  const isMeta = (c: Capability) => !isMappingCap(c) && meta.has(`${c.type}@${c.base}+${c.bytes}`);
+  return { ...k, cores: k.cores.map((c) => ({ ...c, ctes: c.ctes.filter((e) => !isMeta(e.cap)) })) };
+}
+
+/** What the memory manager has handed out to the paging layer: its allocations and slots. */
+const handedOut = (m: MmState) => ({ allocations: m.allocations.filter((a) => a.use === 'client'), slots: m.slots.client });
 const hex = (n: number) => `0x${n.toString(16)}`;
 const valueOf = (r: PagingResult): Record<string, unknown> => (r.ok ? (r.value as Record<string, unknown>) : {});
 
 export const pagingPostconditions: readonly PagingPostcondition[] = [
   {
     id: 'PG-ATOMIC-FAILURE',
-    title: 'A failed step leaves the address space as it was',
+    title: 'A failed step leaves the address space, the kernel and the allocations as they were',
     explanation:
-      'A step that returns an error leaves the regions, mappings, tables and client slots unchanged: it checks before it acts, and what it acquired before an allocator refused is given back (DEC-PAGING-ACQUIRE-FIRST). (The allocators may keep internal changes, such as a slot refill.)',
-    source: 'DEC-PAGING-ACQUIRE-FIRST; DEC-ATOMIC-MINT',
-    check: (pre, _op, result, post) => (result.ok || jsonEqual(pre.paging, post.paging) ? [] : [v('PG-ATOMIC-FAILURE', `the step failed with ${result.error} but changed the address space`)]),
+      "A step that returns an error leaves the regions, mappings, tables and client slots unchanged, and the kernel too: it checks before it acts, and what it acquired before an allocator refused is given back (DEC-PAGING-ACQUIRE-FIRST) — the RAM capabilities revoked and deleted, the slots freed — so the memory manager has handed out exactly the slots and allocations it had before. The one change allowed is the manager's own metadata: taking and giving back may trigger a slab or slot refill, which adds the manager's Frame or CNode to the kernel (spec/mm DEC-MM-METADATA).",
+    source: 'DEC-PAGING-ACQUIRE-FIRST; DEC-ATOMIC-MINT; DEC-MM-METADATA',
+    check: (pre, _op, result, post) => {
+      if (result.ok) return [];
+      const out: Violation[] = [];
+      if (!jsonEqual(pre.paging, post.paging)) out.push(v('PG-ATOMIC-FAILURE', `the step failed with ${result.error} but changed the address space`));
+      if (!jsonEqual(pre.kernel, post.kernel) && !jsonEqual(withoutMetadata(pre.kernel, post.memory), withoutMetadata(post.kernel, post.memory)))
+        out.push(v('PG-ATOMIC-FAILURE', `the step failed with ${result.error} but changed the kernel (beyond the memory manager's refills)`));
+      if (!jsonEqual(handedOut(pre.memory), handedOut(post.memory)))
+        out.push(v('PG-ATOMIC-FAILURE', `the step failed with ${result.error} but the memory manager has handed out other slots or allocations`));
+      return out;
+    },
   },
   {
     id: 'PG-FAULT-OUTSIDE-REFUSED',
     title: 'A fault outside a lazy region is refused',
-    explanation: 'The fault handler backs pages of lazily backed regions only; a fault anywhere else (the NULL page, free space, a reserved or frame region) is an error and maps nothing.',
+    explanation:
+      'The fault handler backs pages of lazily backed regions only; a fault anywhere else (the NULL page, free space, a reserved or frame region) is an error and maps nothing.',
     source: 'seeds/001 §3.4 ("the page fault handler can only map within this region")',
     check: (pre, op, result) => {
       if (op.op !== 'fault' || !result.ok) return [];
-      return regionContaining(pre.paging, op.vaddr)?.kind === 'lazy' ? [] : [v('PG-FAULT-OUTSIDE-REFUSED', `a fault at ${hex(op.vaddr)}, outside every lazy region, was served`)];
+      return regionContaining(pre.paging, op.vaddr)?.kind === 'lazy'
+        ? []
+        : [v('PG-FAULT-OUTSIDE-REFUSED', `a fault at ${hex(op.vaddr)}, outside every lazy region, was served`)];
     },
   },
   {
@@ -54,9 +79,16 @@ export const pagingPostconditions: readonly PagingPostcondition[] = [
       if (op.op !== 'fault' || !result.ok) return [];
       const page = pageOf(op.vaddr);
       const out: Violation[] = [];
-      if (valueOf(result).vaddr !== page) out.push(v('PG-FAULT-FILLS-PAGE', `the fault at ${hex(op.vaddr)} reported ${String(valueOf(result).vaddr)}, not its page ${hex(page)}`));
+      if (valueOf(result).vaddr !== page)
+        out.push(v('PG-FAULT-FILLS-PAGE', `the fault at ${hex(op.vaddr)} reported ${String(valueOf(result).vaddr)}, not its page ${hex(page)}`));
       const added = post.paging.mappings.filter((m) => !pre.paging.mappings.some((o) => o.vaddr === m.vaddr));
-      if (added.length !== 1 || added[0]!.vaddr !== page || added[0]!.bytes !== 4096 || added[0]!.kind !== 'lazy' || post.paging.mappings.length !== pre.paging.mappings.length + 1)
+      if (
+        added.length !== 1 ||
+        added[0]!.vaddr !== page ||
+        added[0]!.bytes !== 4096 ||
+        added[0]!.kind !== 'lazy' ||
+        post.paging.mappings.length !== pre.paging.mappings.length + 1
+      )
         out.push(v('PG-FAULT-FILLS-PAGE', `the fault at ${hex(op.vaddr)} changed the mappings by more than one lazy page at ${hex(page)}`));
       return out;
     },
@@ -77,13 +109,21 @@ export const pagingPostconditions: readonly PagingPostcondition[] = [
       if (bytes === undefined) return [];
       const want = firstFit(pre.paging, pre.config.paging, bytes);
       const got = valueOf(result).vaddr;
-      return got === want ? [] : [v('PG-FIRST-FIT', `the ${op.op} of ${hex(bytes)} bytes chose ${typeof got === 'number' ? hex(got) : String(got)}, first fit is ${want === undefined ? 'nothing' : hex(want)}`)];
+      return got === want
+        ? []
+        : [
+            v(
+              'PG-FIRST-FIT',
+              `the ${op.op} of ${hex(bytes)} bytes chose ${typeof got === 'number' ? hex(got) : String(got)}, first fit is ${want === undefined ? 'nothing' : hex(want)}`,
+            ),
+          ];
     },
   },
   {
     id: 'PG-MAP-LANDS',
     title: 'A successful map maps the frame where it says',
-    explanation: 'After a successful map, a client mapping of the requested size starts at the returned address (the requested one, for a fixed map) and translates to the frame\'s base plus the offset.',
+    explanation:
+      "After a successful map, a client mapping of the requested size starts at the returned address (the requested one, for a fixed map) and translates to the frame's base plus the offset.",
     source: "seeds/002 (paging_map_fixed_attr); the report's paging_map_frame_attr",
     check: (pre, op, result, post) => {
       if (op.op !== 'map' || !result.ok) return [];
@@ -96,7 +136,12 @@ export const pagingPostconditions: readonly PagingPostcondition[] = [
       const out: Violation[] = [];
       if (op.vaddr !== undefined && va !== op.vaddr) out.push(v('PG-MAP-LANDS', `a fixed map at ${hex(op.vaddr)} returned ${hex(va)}`));
       if (m === undefined || m.bytes !== mapBytes(op, frame) || m.phys !== frame.base + (op.offset ?? 0))
-        out.push(v('PG-MAP-LANDS', `after the map, no client mapping of ${hex(mapBytes(op, frame))} bytes at ${hex(va)} translates to ${hex(frame.base + (op.offset ?? 0))}`));
+        out.push(
+          v(
+            'PG-MAP-LANDS',
+            `after the map, no client mapping of ${hex(mapBytes(op, frame))} bytes at ${hex(va)} translates to ${hex(frame.base + (op.offset ?? 0))}`,
+          ),
+        );
       return out;
     },
   },
@@ -105,7 +150,8 @@ export const pagingPostconditions: readonly PagingPostcondition[] = [
     title: 'Unmap and release take away what they name, and nothing else',
     explanation:
       'After a successful unmap no mapping covers the pages of the unmapped one (and its own `frame` region is gone); after a successful release the region and every mapping in it are gone. Other mappings are untouched.',
-    source: 'lib/aos paging_unmap; lib/barrelfish/vspace vregion_destroy',
+    source:
+      "the course's paging_unmap (lib/aos/paging.c: course code handed out with seeds/002, not part of Barrelfish); lib/barrelfish/vspace vregion_destroy",
     check: (pre, op, result, post) => {
       if (!result.ok || (op.op !== 'unmap' && op.op !== 'release')) return [];
       const out: Violation[] = [];
@@ -117,11 +163,13 @@ export const pagingPostconditions: readonly PagingPostcondition[] = [
             })()
           : pre.paging.regions.find((r) => r.base === op.vaddr);
       if (gone === undefined) return [v('PG-UNMAP-REMOVES', `${op.op} at ${hex(op.vaddr)} succeeded on nothing`)];
-      if (post.paging.mappings.some((m) => rangesOverlap({ base: m.vaddr, bytes: m.bytes }, gone))) out.push(v('PG-UNMAP-REMOVES', `after the ${op.op}, a mapping still covers ${hex(gone.base)}+${hex(gone.bytes)}`));
+      if (post.paging.mappings.some((m) => rangesOverlap({ base: m.vaddr, bytes: m.bytes }, gone)))
+        out.push(v('PG-UNMAP-REMOVES', `after the ${op.op}, a mapping still covers ${hex(gone.base)}+${hex(gone.bytes)}`));
       const kept = pre.paging.mappings.filter((m) => !rangesOverlap({ base: m.vaddr, bytes: m.bytes }, gone));
       if (kept.length !== post.paging.mappings.length || kept.some((m) => !post.paging.mappings.some((x) => jsonEqual(x, m))))
         out.push(v('PG-UNMAP-REMOVES', `the ${op.op} at ${hex(op.vaddr)} changed mappings outside ${hex(gone.base)}+${hex(gone.bytes)}`));
-      if (op.op === 'release' && post.paging.regions.some((r) => r.base === op.vaddr)) out.push(v('PG-UNMAP-REMOVES', `the released region at ${hex(op.vaddr)} is still there`));
+      if (op.op === 'release' && post.paging.regions.some((r) => r.base === op.vaddr))
+        out.push(v('PG-UNMAP-REMOVES', `the released region at ${hex(op.vaddr)} is still there`));
       return out;
     },
   },

@@ -31,7 +31,17 @@ import {
   type ReserveOp,
   type UnmapOp,
 } from './ops.js';
-import { clientMappingAt, firstFit, fixedPlacement, holds, mappingContaining, mappingsOverlapping, regionContaining, regionStartingAt, type Range } from './query.js';
+import {
+  clientMappingAt,
+  firstFit,
+  fixedPlacement,
+  holds,
+  mappingContaining,
+  mappingsOverlapping,
+  regionContaining,
+  regionStartingAt,
+  type Range,
+} from './query.js';
 import type { PagingState } from './state.js';
 
 export type PagingErr = Err<PagingAnyError, PagingAnyArg>;
@@ -56,12 +66,19 @@ export interface PagingPrecondition<C> {
   readonly check: (ctx: C) => PagingErr | undefined;
 }
 
-export function firstPagingFailure<C>(checks: readonly PagingPrecondition<C>[], ctx: C): PagingExpectation {
+/** What the spec prescribes, and the id of the precondition that decided it (none when the step succeeds). */
+export interface PagingJudgement {
+  readonly expected: PagingExpectation;
+  readonly decidedBy?: string;
+}
+
+/** Runs the checks in order; the first failure is the result (the kernel's judge, spec/kernel/preconditions/framework.ts, over paging contexts). */
+export function judgePagingChecks<C>(checks: readonly PagingPrecondition<C>[], ctx: C): PagingJudgement {
   for (const p of checks) {
     const f = p.check(ctx);
-    if (f !== undefined) return f;
+    if (f !== undefined) return { expected: f, decidedBy: p.id };
   }
-  return { ok: true };
+  return { expected: { ok: true } };
 }
 
 const NULL_PAGE: Range = { base: 0, bytes: PAGE_SIZE };
@@ -163,7 +180,7 @@ export const mapPreconditions: readonly PagingPrecondition<MapContext>[] = [
     id: 'map.mappable',
     error: 'LIB_ERR_CAP_NOT_MAPPABLE',
     rule: 'The capability is a Frame or a DevFrame.',
-    source: 'lib/barrelfish/capabilities.c (cap_identify_mappable)',
+    source: 'include/barrelfish/capabilities.h cap_identify_mappable (LIB_ERR_CAP_NOT_MAPPABLE when the type is not mappable)',
     check: (c) => (c.frame !== undefined && (c.frame.type === 'Frame' || c.frame.type === 'DevFrame') ? undefined : err('LIB_ERR_CAP_NOT_MAPPABLE', 'frame')),
   },
   {
@@ -205,7 +222,9 @@ export const mapPreconditions: readonly PagingPrecondition<MapContext>[] = [
     source: 'DEC-PAGING-FIXED-PLACEMENT',
     check: (c) => {
       if (c.op.vaddr === undefined) return undefined;
-      return fixedPlacement(c.state, { base: c.op.vaddr, bytes: mapBytes(c.op, c.frame!) }).kind === 'overlap' ? err('LIB_ERR_VSPACE_REGION_OVERLAP', 'vaddr') : undefined;
+      return fixedPlacement(c.state, { base: c.op.vaddr, bytes: mapBytes(c.op, c.frame!) }).kind === 'overlap'
+        ? err('LIB_ERR_VSPACE_REGION_OVERLAP', 'vaddr')
+        : undefined;
     },
   },
   {
@@ -224,7 +243,8 @@ export const mapPreconditions: readonly PagingPrecondition<MapContext>[] = [
     error: 'LIB_ERR_OUT_OF_VIRTUAL_ADDR',
     rule: 'Without an address, some free range of the window holds the mapping (first fit).',
     source: 'DEC-PAGING-FIRST-FIT',
-    check: (c) => (c.op.vaddr !== undefined || firstFit(c.state, c.window, mapBytes(c.op, c.frame!)) !== undefined ? undefined : err('LIB_ERR_OUT_OF_VIRTUAL_ADDR', 'bytes')),
+    check: (c) =>
+      c.op.vaddr !== undefined || firstFit(c.state, c.window, mapBytes(c.op, c.frame!)) !== undefined ? undefined : err('LIB_ERR_OUT_OF_VIRTUAL_ADDR', 'bytes'),
   },
 ];
 
@@ -233,7 +253,7 @@ export const unmapPreconditions: readonly PagingPrecondition<PagingContext<Unmap
     id: 'unmap.mapping',
     error: 'LIB_ERR_PMAP_NOT_MAPPED',
     rule: 'A client mapping starts at the address (lazily backed pages go with their region: DEC-PAGING-LAZY-PER-PAGE).',
-    source: 'lib/aos paging_unmap; DEC-PAGING-LAZY-PER-PAGE',
+    source: "the course's paging_unmap (lib/aos/paging.c: course code handed out with seeds/002, not part of Barrelfish); DEC-PAGING-LAZY-PER-PAGE",
     check: (c) => (clientMappingAt(c.state, c.op.vaddr) !== undefined ? undefined : err('LIB_ERR_PMAP_NOT_MAPPED', 'vaddr')),
   },
 ];
@@ -286,7 +306,7 @@ export const ramFreePreconditions: readonly PagingPrecondition<PagingContext<Ram
   {
     id: 'ram_free.client-slot',
     error: 'MM_ERR_FOREIGN_SLOT',
-    rule: 'The client holds the capref it gives back (what else may fail is the RamAllocator\'s to say).',
+    rule: "The client holds the capref it gives back (what else may fail is the RamAllocator's to say).",
     source: 'spec/mm RamAllocator.freeRam',
     check: (c) => (holds(c.state, c.op.cap) ? undefined : err('MM_ERR_FOREIGN_SLOT', 'cap')),
   },
@@ -300,7 +320,7 @@ export const clientPreconditions: readonly PagingPrecondition<ClientContext>[] =
   {
     id: 'client.slots',
     error: 'MM_ERR_FOREIGN_SLOT',
-    rule: 'Every slot the call names is one the client holds (its frames, its RAM, the slots slot_alloc gave it): the address space\'s own slots are out of its reach.',
+    rule: "Every slot the call names is one the client holds (its frames, its RAM, the slots slot_alloc gave it): the address space's own slots are out of its reach.",
     source: 'spec/mm (MM_ERR_FOREIGN_SLOT)',
     check: (c) => {
       for (const [field, ref] of clientCallSlots(c.op.call)) if (!holds(c.state, ref)) return err('MM_ERR_FOREIGN_SLOT', field);
@@ -332,12 +352,16 @@ export const pagingPreconditionsByOp: Readonly<Record<PagingOpName, readonly Pag
   client: clientPreconditions,
 };
 
+/** Every precondition id of the paging spec, in checking order (for coverage summaries and tests). */
+export const pagingPreconditionIds: readonly string[] = Object.values(pagingPreconditionsByOp).flatMap((list) => list.map((p) => p.id));
+
 /**
  * What the spec says `op` must return, given the address space's and the
- * kernel's observations. The kernel's may be passed as a thunk: only map and
- * client steps look at it, and an observation is not free.
+ * kernel's observations, and which precondition decided a refusal. The
+ * kernel's observation may be passed as a thunk: only map and client steps
+ * look at it, and an observation is not free.
  */
-export function expectedPagingResult(state: PagingState, kernel: KernelState | (() => KernelState), config: PagingConfig, op: PagingOp): PagingExpectation {
+export function judgePaging(state: PagingState, kernel: KernelState | (() => KernelState), config: PagingConfig, op: PagingOp): PagingJudgement {
   let k: KernelState | undefined = typeof kernel === 'function' ? undefined : kernel;
   const kernelState = (): KernelState => (k ??= (kernel as () => KernelState)());
   let core: CoreState | undefined;
@@ -354,25 +378,29 @@ export function expectedPagingResult(state: PagingState, kernel: KernelState | (
   });
   switch (op.op) {
     case 'reserve':
-      return firstPagingFailure(reservePreconditions, ctx(op));
+      return judgePagingChecks(reservePreconditions, ctx(op));
     case 'map':
-      return firstPagingFailure(mapPreconditions, ctx(op) as MapContext);
+      return judgePagingChecks(mapPreconditions, ctx(op) as MapContext);
     case 'unmap':
-      return firstPagingFailure(unmapPreconditions, ctx(op));
+      return judgePagingChecks(unmapPreconditions, ctx(op));
     case 'release':
-      return firstPagingFailure(releasePreconditions, ctx(op));
+      return judgePagingChecks(releasePreconditions, ctx(op));
     case 'fault':
-      return firstPagingFailure(faultPreconditions, ctx(op));
+      return judgePagingChecks(faultPreconditions, ctx(op));
     case 'frame_alloc':
-      return firstPagingFailure(frameAllocPreconditions, ctx(op));
+      return judgePagingChecks(frameAllocPreconditions, ctx(op));
     case 'slot_alloc':
-      return { ok: true };
+      return { expected: { ok: true } };
     case 'ram_free':
-      return firstPagingFailure(ramFreePreconditions, ctx(op));
+      return judgePagingChecks(ramFreePreconditions, ctx(op));
     case 'client':
-      return firstPagingFailure(clientPreconditions, Object.defineProperty(ctx(op), 'kernel', { get: kernelState }) as ClientContext);
+      return judgePagingChecks(clientPreconditions, Object.defineProperty(ctx(op), 'kernel', { get: kernelState }) as ClientContext);
   }
 }
+
+/** What the spec says `op` must return (see judgePaging). */
+export const expectedPagingResult = (state: PagingState, kernel: KernelState | (() => KernelState), config: PagingConfig, op: PagingOp): PagingExpectation =>
+  judgePaging(state, kernel, config, op).expected;
 
 const allMmErrors = Object.keys(mmErrors) as MmError[];
 

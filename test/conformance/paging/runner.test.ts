@@ -10,12 +10,14 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { replayPagingTrace, explainPagingTrace, pagingTraceHandler } from '../../../conformance/paging/replay.js';
 import { runPagingConformance } from '../../../conformance/paging/run.js';
-import { defaultPagingFactories, withMemory } from '../../../conformance/paging/stacks.js';
-import { SimpleMemory } from '../../../conformance/paging/provider.js';
+import { addRoots, defaultPagingFactories, withMemory, type PagingMemory } from '../../../conformance/paging/stacks.js';
+import { ModelMm } from '../../../model/mm/model-mm.js';
+import { implMm } from '../../../impl/mm/index.js';
+import { mmConfigOf } from '../../../spec/mm/config.js';
 import type { Capref } from '../../../spec/kernel/capref.js';
 import type { Kernel } from '../../../spec/kernel/kernel.js';
 import type { KernelConfig } from '../../../spec/kernel/config.js';
-import type { RamAllocator, SlotAllocator } from '../../../spec/mm/mm.js';
+import type { MemoryManager } from '../../../spec/mm/mm.js';
 import { pagingConfigFrom, pagingSuite, pagingSuiteConfig } from '../../../conformance/paging/suite.js';
 import { pagingTraceSchema, type PagingTrace } from '../../../conformance/paging/trace.js';
 import { TraceInputError } from '../../../conformance/trace.js';
@@ -48,7 +50,7 @@ describe('paging conformance on sound stacks', () => {
     expect(r.stats.results.get('MM_ERR_OUT_OF_MEMORY')).toBeGreaterThan(0);
   });
 
-  it("runs the impl address space with its self-checks on, as the kernel and mm suites run theirs", () => {
+  it('runs the impl address space with its self-checks on, as the kernel and mm suites run theirs', () => {
     const s = defaultPagingFactories.impl(pagingSuiteConfig());
     const f = s.space.apply({ op: 'frame_alloc', bytes: 4096 });
     if (!f.ok) throw new Error('frame_alloc');
@@ -102,7 +104,13 @@ describe('the paging suite', () => {
     expect(replay.passed).toBe(false);
     expect(replay.lines.at(-1)).toMatch(/^✗/);
     expect(replay.report).toContain('table-never-freed');
-    expect(pagingTraceHandler.explain(trace)).toContain('A paging trace on aarch64');
+    const story = pagingTraceHandler.explain(trace);
+    expect(story).toContain('A paging trace on aarch64');
+    // A counterexample says it is one, names its mutant, marks the failing step and says what went wrong.
+    expect(story).toContain('It is a counterexample: ');
+    expect(story).toContain('mutant "table-never-freed"');
+    expect(story).toContain('← the failure');
+    expect(story).toContain(`What went wrong at step ${trace.failure!.step}: `);
   });
 
   it('reports an unknown impl mutant in a trace file at impl.mutant', () => {
@@ -148,18 +156,26 @@ describe('the paging suite', () => {
 });
 
 describe("other allocators plug in through spec/mm's contract", () => {
-  it('runs the same checks over any RamAllocator + SlotAllocator pair that decides alike', () => {
-    // Here: the simple provider wrapped as if it were another implementation of the contract.
-    const wrap = (kernel: Kernel, config: KernelConfig): RamAllocator & SlotAllocator => {
-      const inner = new SimpleMemory(kernel, config);
-      return {
-        allocRam: (r) => inner.allocRam(r),
-        freeRam: (c, r) => inner.freeRam(c, r),
-        allocSlot: () => inner.allocSlot(),
-        freeSlot: (s) => inner.freeSlot(s),
+  it('runs the same checks over any observable RamAllocator + SlotAllocator pair that decides alike', () => {
+    // Here: the project's managers with other metadata parameters, seen only through the contract.
+    const wrap =
+      (make: (kernel: Kernel, config: KernelConfig) => MemoryManager) =>
+      (kernel: Kernel, config: KernelConfig): PagingMemory => {
+        const inner = addRoots(make(kernel, config), config);
+        return {
+          allocRam: (r) => inner.allocRam(r),
+          freeRam: (c, r) => inner.freeRam(c, r),
+          allocSlot: () => inner.allocSlot(),
+          freeSlot: (s) => inner.freeSlot(s),
+          observe: () => inner.observe(),
+        };
       };
-    };
-    const r = runPagingConformance({ config: pagingSuiteConfig(), seed: 8, runs: 3, steps: 60, stacks: withMemory(wrap, wrap) });
+    const params = { slotsPerCNode: 16, slotLowWater: 6, staticNodes: 8, slabLowWater: 4, slabFrameBytes: 4096, nodeBytes: 256 };
+    const stacks = withMemory(
+      wrap((k, c) => new ModelMm(k, mmConfigOf(c, params))),
+      wrap((k, c) => implMm(k, mmConfigOf(c, params), undefined, true)),
+    );
+    const r = runPagingConformance({ config: pagingSuiteConfig(), seed: 8, runs: 3, steps: 60, stacks });
     expect(r.passed).toBe(true);
   });
 });

@@ -17,7 +17,7 @@ describe('ImplAddressSpace', () => {
       const model = modelStack(config);
       const c = seededChooser(seed);
       for (let i = 0; i < 80; i++) {
-        const g = generatePagingOp(new PagingIndex({ paging: model.space.observe(), kernel: model.kernel.observe(), config }), c);
+        const g = generatePagingOp(new PagingIndex({ paging: model.space.observe(), kernel: model.kernel.observe(), memory: model.memory.observe(), config }), c);
         if (g === undefined) break;
         expect(impl.space.apply(g.op), `seed ${seed} step ${i}`).toEqual(model.space.apply(g.op));
         expect(impl.space.observe()).toEqual(model.space.observe());
@@ -43,6 +43,38 @@ describe('ImplAddressSpace', () => {
     gaps.insert(2 * PAGE, PAGE, null);
     gaps.insert(3 * PAGE, config.paging.vlimit - 3 * PAGE, null);
     expect(() => space.checkStructure()).toThrow(/not coalesced/);
+  });
+
+  it('finds the mappings a ram_free or a revoke took through its frame index, which its self-check keeps consistent', () => {
+    const config = configFor('aarch64', PAGE);
+    const s = implStack(config, undefined, true);
+    const space = s.space as ImplAddressSpace;
+    const grant = (bytes: number) => (space.apply({ op: 'frame_alloc', bytes }) as unknown as { value: { frame: never; ram: never } }).value;
+    const a = grant(4 * PAGE);
+    const b = grant(PAGE);
+    // a is mapped twice (two mappings under one frame base), b once.
+    const va1 = (space.apply({ op: 'map', frame: a.frame, rights: ['READ'] }) as { value: { vaddr: number } }).value.vaddr;
+    space.apply({ op: 'map', frame: a.frame, offset: PAGE, bytes: PAGE, rights: ['READ'] });
+    const vb = (space.apply({ op: 'map', frame: b.frame, rights: ['READ'] }) as { value: { vaddr: number } }).value.vaddr;
+    const byFrame = (space as unknown as { byFrame: { size: number; entries(): Iterable<{ base: number; value: Set<unknown> }> } }).byFrame;
+    expect(byFrame.size).toBe(2);
+    expect([...byFrame.entries()].map((n) => n.value.size)).toEqual([2, 1]);
+    // Giving a's RAM back revokes a's frame and its copies: both of its mappings go, b's stays.
+    expect(space.apply({ op: 'ram_free', cap: a.ram }).ok).toBe(true);
+    const left = space.observe().mappings.map((m) => m.vaddr);
+    expect(left).toEqual([vb]);
+    expect(left).not.toContain(va1);
+    expect([...byFrame.entries()].map((n) => n.value.size)).toEqual([1]);
+    space.checkStructure();
+    // A mapping dropped from the index behind the address space's back is caught.
+    [...byFrame.entries()][0]!.value.clear();
+    expect(() => space.checkStructure()).toThrow(/frame index keeps an empty entry/);
+    const fresh = implStack(config, undefined, true).space as ImplAddressSpace;
+    const c = (fresh.apply({ op: 'frame_alloc', bytes: PAGE }) as unknown as { value: { frame: never } }).value;
+    fresh.apply({ op: 'map', frame: c.frame, rights: ['READ'] });
+    const index = (fresh as unknown as { byFrame: { remove(b: number): unknown; entries(): Iterable<{ base: number }> } }).byFrame;
+    index.remove([...index.entries()][0]!.base);
+    expect(() => fresh.checkStructure()).toThrow(/frame index holds 0 mappings, the address space 1/);
   });
 
   it('names at least six mutants, each described, and refuses unknown names', () => {

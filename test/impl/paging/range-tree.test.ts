@@ -12,7 +12,7 @@ const cmd = fc.oneof(
 );
 
 describe('RangeTree', () => {
-  it('answers floor, ceiling, get and first fit like a sorted list, and keeps its invariants', () => {
+  it('answers floor, ceiling, get, first fit and range queries like a sorted list, and keeps its invariants', () => {
     fc.assert(
       fc.property(fc.array(cmd, { maxLength: 120 }), fc.array(fc.nat(220 * 4096), { minLength: 1, maxLength: 10 }), (cmds, probes) => {
         const t = new RangeTree<number>();
@@ -40,6 +40,8 @@ describe('RangeTree', () => {
           expect(t.get(x)?.value).toBe(ref.has(x) ? x : undefined);
           const want = (x % (41 * 4096)) + 1;
           expect(t.firstFit(want)?.base).toBe(sorted.find(([, n]) => n >= want)?.[0]);
+          const hi = x + (x % (30 * 4096));
+          expect([...t.between(x, hi)].map((n) => n.base)).toEqual(sorted.filter(([b]) => b >= x && b < hi).map(([b]) => b));
         }
       }),
       { numRuns: 200, seed: 7 },

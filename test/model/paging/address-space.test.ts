@@ -65,13 +65,13 @@ describe.each(['aarch64', 'armv7'] as const)('address space on %s', (arch) => {
     'frees the tables an unmap leaves empty and gives their RAM and slots back (DEC-PAGING-TABLE-LIFETIME)',
     (s) => {
       const f = s.frame(3 * PAGE);
-      const before = s.stack.memory.stats();
+      const before = s.handedOut();
       const va = s.map(f.frame, { vaddr: leafSpan - PAGE }); // crosses a leaf boundary: two leaves
       expect(s.world().paging.tables.length).toBe(depth + 1);
       s.must({ op: 'unmap', vaddr: va });
       expect(s.world().paging.tables.length).toBe(1);
       expect(s.world().paging.regions).toEqual([]);
-      expect(s.stack.memory.stats()).toEqual(before);
+      expect(s.handedOut()).toEqual(before);
     },
     config,
   );
@@ -105,10 +105,10 @@ describe.each(['aarch64', 'armv7'] as const)('address space on %s', (arch) => {
       const lazy = s.world().paging.mappings.filter((m) => m.kind === 'lazy');
       expect(lazy).toHaveLength(1);
       expect(lazy[0]!.ram).toBeDefined();
-      const before = s.stack.memory.stats();
+      const before = s.freeBytes();
       s.must({ op: 'release', vaddr: base });
       expect(s.world().paging.mappings).toEqual([]);
-      expect(s.stack.memory.stats().freeBytes).toBeGreaterThan(before.freeBytes);
+      expect(s.freeBytes()).toBeGreaterThan(before);
     },
     config,
   );
@@ -131,7 +131,7 @@ describe.each(['aarch64', 'armv7'] as const)('address space on %s', (arch) => {
     (s) => {
       const keep = s.frame(PAGE);
       const f = s.frame((leafPages + 2) * PAGE);
-      const before = s.stack.memory.stats();
+      const before = s.handedOut();
       s.map(keep.frame);
       const va = s.map(f.frame);
       s.must({ op: 'client', call: { op: 'revoke', target: f.frame } });
@@ -140,7 +140,7 @@ describe.each(['aarch64', 'armv7'] as const)('address space on %s', (arch) => {
       expect(w.regions.map((r) => r.base)).toEqual([PAGE]);
       expect(w.mappings.some((m) => m.vaddr === va)).toBe(false);
       s.must({ op: 'unmap', vaddr: PAGE });
-      expect(s.stack.memory.stats()).toEqual(before);
+      expect(s.handedOut()).toEqual(before);
     },
     config,
   );
@@ -187,12 +187,12 @@ describe('a step an allocator refuses changes nothing (DEC-PAGING-ACQUIRE-FIRST)
       const s = new Space(variant, smallMemory(512 * 1024));
       const f = s.frame(64 * PAGE);
       // Use up the rest of RAM but two pages: room for two of the three tables the map needs.
-      while (s.stack.memory.stats().freeBytes > 2 * PAGE) s.frame(PAGE);
+      while (s.freeBytes() > 2 * PAGE) s.frame(PAGE);
       const paging = s.world().paging;
-      const stats = s.stack.memory.stats();
-      expect(s.apply({ op: 'map', frame: f.frame, rights: ['READ'] })).toEqual({ ok: false, error: 'MM_ERR_OUT_OF_MEMORY', arg: 'bytes' });
+      const stats = s.handedOut();
+      expect(s.apply({ op: 'map', frame: f.frame, rights: ['READ'] })).toEqual({ ok: false, error: 'MM_ERR_OUT_OF_MEMORY' });
       expect(s.world().paging).toEqual(paging);
-      expect(s.stack.memory.stats()).toEqual(stats);
+      expect(s.handedOut()).toEqual(stats);
       s.sound();
       // A lazy fault refused the same way changes nothing either.
       const heap = s.must<{ vaddr: number }>({ op: 'reserve', bytes: PAGE, lazy: true }).vaddr;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { capref1, capref2, l1IndexOf } from '../../../spec/kernel/capref.js';
 import { KIB } from '../../../spec/kernel/types.js';
-import { mmConfigSchema, mmParamsSchema } from '../../../spec/mm/config.js';
+import { defaultMmParams, mmConfigSchema, mmParamsSchema } from '../../../spec/mm/config.js';
 import { mmDecisions } from '../../../spec/mm/decisions.js';
 import { mmBoot } from '../../../spec/mm/mm.js';
 import { mmOpSchema } from '../../../spec/mm/ops.js';
@@ -67,7 +67,32 @@ describe('slots and refills', () => {
       allocations: [{ base: 0, bytes: P, use: 'frame', cap: capref2(ROOT, 7, 1) }],
       slots: { cnodes: [{ cap: capref1(ROOT, 7), base: 1 }], free: 254, client: [capref2(ROOT, 7, 0)] },
     });
-    expect(lowestFreeSlot(s)).toEqual(capref2(ROOT, 7, 2));
+    expect(lowestFreeSlot(s, defaultMmParams)).toEqual(capref2(ROOT, 7, 2));
+  });
+
+  it('hands out only the first slotsPerCNode slots of each CNode, then moves to the next CNode', () => {
+    const s = state({
+      slots: {
+        cnodes: [
+          { cap: capref1(ROOT, 7), base: 1 },
+          { cap: capref1(ROOT, 8), base: 2 },
+        ],
+        free: 9,
+        client: Array.from({ length: 8 }, (_, i) => capref2(ROOT, 7, i)),
+      },
+    });
+    expect(lowestFreeSlot(s, { slotsPerCNode: 8 })).toEqual(capref2(ROOT, 8, 0));
+    expect(lowestFreeSlot(s, { slotsPerCNode: 9 })).toEqual(capref2(ROOT, 7, 8));
+  });
+
+  it('places refill L2CNodes in the first extensionSlots slots of a CSpace extension, then asks for another', () => {
+    const p = mmParamsSchema.parse({ rootSlotsFirst: 14, rootSlotsEnd: 15, extensionSlots: 2 });
+    const ext = { base: 0x9000_0000, bytes: 16 * 1024, use: 'l1cnode' as const, cap: capref2(ROOT, 7, 3) };
+    const root = { cap: capref1(ROOT, 14), base: 5 };
+    const one = state({ allocations: [ext], slots: { cnodes: [root, { cap: capref1(ext.base, 0), base: 6 }], free: 0, client: [] } });
+    expect(nextL2CNodeSlot(one, ROOT, p)).toEqual(capref1(ext.base, 1));
+    const full = state({ allocations: [ext], slots: { cnodes: [root, { cap: capref1(ext.base, 0), base: 6 }, { cap: capref1(ext.base, 1), base: 7 }], free: 0, client: [] } });
+    expect(nextL2CNodeSlot(full, ROOT, p)).toBeUndefined();
   });
 
   it('refills the slab first, then the slot allocator; never when nothing fits', () => {

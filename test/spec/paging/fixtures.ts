@@ -1,8 +1,7 @@
-// Test fixtures for the paging parts: a stack (kernel, provider, address
-// space) driven step by step, with helpers that assert success.
+// Test fixtures for the paging parts: a stack (kernel, memory manager,
+// address space) driven step by step, with helpers that assert success.
 import { expect } from 'vitest';
 import { implStack, modelStack, type PagingStack } from '../../../conformance/paging/stacks.js';
-import type { SimpleMemory } from '../../../conformance/paging/provider.js';
 import { pagingSuiteConfig } from '../../../conformance/paging/suite.js';
 import type { Capref } from '../../../spec/kernel/capref.js';
 import type { ArchName } from '../../../spec/kernel/arch.js';
@@ -20,7 +19,7 @@ export type Variant = 'model' | 'impl';
 export const variants: readonly Variant[] = ['model', 'impl'];
 
 export class Space {
-  readonly stack: PagingStack<SimpleMemory>;
+  readonly stack: PagingStack;
   constructor(
     readonly variant: Variant = 'model',
     readonly config: PagingConfig = defaultPagingConfig,
@@ -48,7 +47,18 @@ export class Space {
   }
 
   world(): PagingWorld {
-    return { paging: this.stack.space.observe(), kernel: this.stack.kernel.observe(), config: this.config };
+    return { paging: this.stack.space.observe(), kernel: this.stack.kernel.observe(), memory: this.stack.memory.observe(), config: this.config };
+  }
+
+  /** What the memory manager has handed out to the paging layer: its client allocations and slots. */
+  handedOut(): { allocations: readonly unknown[]; slots: readonly unknown[] } {
+    const m = this.stack.memory.observe();
+    return { allocations: m.allocations.filter((a) => a.use === 'client'), slots: m.slots.client };
+  }
+
+  /** Bytes the memory manager has free. */
+  freeBytes(): number {
+    return this.stack.memory.observe().free.reduce((n, r) => n + r.bytes, 0);
   }
 
   /** Every paging and kernel invariant holds. */

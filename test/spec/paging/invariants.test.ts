@@ -74,7 +74,7 @@ describe('each paging invariant reports a broken state', () => {
     if (!f.ok) throw new Error('frame_alloc');
     const m = stack.space.apply({ op: 'map', frame: (f.value as unknown as { frame: never }).frame, rights: ['READ'] });
     expect(m).toEqual({ ok: true, value: { vaddr: 0 } });
-    return { paging: stack.space.observe(), kernel: stack.kernel.observe(), config };
+    return { paging: stack.space.observe(), kernel: stack.kernel.observe(), memory: stack.memory.observe(), config };
   });
   broken('PG-MAPPINGS-IN-REGIONS', 'a mapping whose region is gone', () => withPaging(rich().world(), (p) => ({ ...p, regions: p.regions.filter((r) => r.kind !== 'frame') })));
   broken('PG-MAPPINGS-IN-REGIONS', 'overlapping mappings split at the wrong place', () =>
@@ -108,10 +108,29 @@ describe('each paging invariant reports a broken state', () => {
     const frame = (f as unknown as { value: { frame: never } }).value.frame;
     stack.space.apply({ op: 'map', frame, rights: ['READ'] });
     stack.space.apply({ op: 'unmap', vaddr: PAGE });
-    return { paging: stack.space.observe(), kernel: stack.kernel.observe(), config };
+    return { paging: stack.space.observe(), kernel: stack.kernel.observe(), memory: stack.memory.observe(), config };
   });
   broken('PG-TABLES-NEEDED', 'a page table the address space does not know', () => withPaging(rich().world(), (p) => ({ ...p, tables: p.tables.slice(0, 1) })));
   broken('PG-SLOTS-APART', "a slot both the client and the address space hold", () => withPaging(rich().world(), (p) => ({ ...p, client: [...p.client, p.tables[1]!.vnode] })));
+  broken('PG-SLOTS-ACCOUNTED', 'a slot unmap forgot to give back (the unmap-leaks-slot mutant)', () => {
+    const config = configFor('aarch64', PAGE);
+    const stack = implStack(config, 'unmap-leaks-slot');
+    const f = stack.space.apply({ op: 'frame_alloc', bytes: PAGE });
+    const frame = (f as unknown as { value: { frame: never } }).value.frame;
+    stack.space.apply({ op: 'map', frame, rights: ['READ'] });
+    stack.space.apply({ op: 'unmap', vaddr: PAGE });
+    return { paging: stack.space.observe(), kernel: stack.kernel.observe(), memory: stack.memory.observe(), config };
+  });
+  broken('PG-SLOTS-ACCOUNTED', 'a slot the client holds that the allocator never handed out', () =>
+    withPaging(rich().world(), (p) => ({ ...p, client: [...p.client, { ...p.client[0]!, cptr: p.client[0]!.cptr + 200 }] })),
+  );
+  broken('PG-SLOTS-ACCOUNTED', 'a table and a lazy page whose RAM the memory manager has taken back', () => {
+    const w = rich().world();
+    const table = w.paging.tables.find((t) => t.depth === 1)!;
+    const page = w.paging.mappings.find((m) => m.kind === 'lazy')!;
+    const gone = (a: { base: number }) => a.base === table.phys || a.base === page.phys;
+    return { ...w, memory: { ...w.memory, allocations: w.memory.allocations.filter((a) => !gone(a)) } };
+  });
 
   it('covers every invariant', () => {
     expect([...covered].sort()).toEqual(pagingInvariants.map((i) => i.id).sort());
