@@ -29,7 +29,7 @@ import { mmConfigOf } from '../spec/mm/config.js';
 import type { AddressSpace } from '../spec/paging/address-space.js';
 import type { PagingConfig } from '../spec/paging/config.js';
 import type { FrameGrant, PagingOp } from '../spec/paging/ops.js';
-import { percentiles, type BenchResult } from './report.js';
+import { percentiles, settleHeap, type BenchResult } from './report.js';
 import type { Suite } from './suites.js';
 
 const PAGE = 4096;
@@ -80,6 +80,7 @@ function run(w: Workload): BenchResult[] {
   const out: BenchResult[] = [];
   for (const n of w.sizes) {
     while (live.length < n) map();
+    settleHeap();
     const maps: number[] = [];
     for (let i = 0; i < w.timed; i++) {
       const t0 = now();

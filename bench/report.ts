@@ -52,8 +52,7 @@ export function table(results: readonly BenchResult[]): string {
     }),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -71,6 +70,17 @@ function defaultResultsDir(): string {
   // Compiled to dist/bench/report.js; results live in the source tree's bench/results.
   const here = dirname(new URL(import.meta.url).pathname);
   return join(here, '..', '..', 'bench', 'results');
+}
+
+/**
+ * Collects garbage before a timed section when the runtime allows it (`npm
+ * run bench` starts node with --expose-gc): a previous size's structures,
+ * freed but not yet collected, would otherwise be marked and swept during the
+ * next size's timing, and only there.
+ */
+export function settleHeap(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc !== undefined) gc();
 }
 
 /** Median and p99 of a sample of latencies, in the sample's unit. */

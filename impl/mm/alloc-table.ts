@@ -9,6 +9,13 @@ import { BASE_PAGE_SIZE } from '../../spec/kernel/types.js';
 import { allocationUses, type AllocationUse } from '../../spec/mm/state.js';
 
 const EMPTY = -1;
+// An entry's fields share one cache line: e[i * W + field]. At 10^5 entries
+// every probe is a cache miss; one array per field would make it four.
+const PAGE = 0;
+const BYTES = 1;
+const USE = 2;
+const PARENT = 3;
+const W = 4;
 
 export interface AllocRecord {
   readonly base: number;
@@ -20,12 +27,17 @@ export interface AllocRecord {
 
 export class AllocTable {
   private bits = 4;
-  private keys = new Float64Array(1 << 4).fill(EMPTY);
-  private bytes = new Float64Array(1 << 4);
-  private use = new Uint8Array(1 << 4);
-  private parent = new Int32Array(1 << 4);
+  private e = AllocTable.table(1 << 4);
   private readonly caps = new Map<number, Capref>();
   private count = 0;
+  /** The entry the last lookup found: free asks for the same allocation several times in a row. */
+  private hit = 0;
+
+  private static table(entries: number): Float64Array {
+    const e = new Float64Array(entries * W);
+    for (let i = 0; i < entries; i++) e[i * W + PAGE] = EMPTY;
+    return e;
+  }
 
   get size(): number {
     return this.count;
@@ -39,10 +51,12 @@ export class AllocTable {
 
   /** Index of `page`'s entry, or -1. */
   private find(page: number): number {
+    const e = this.e;
+    if (e[this.hit * W + PAGE] === page) return this.hit;
     const mask = (1 << this.bits) - 1;
     for (let i = this.slotOf(page); ; i = (i + 1) & mask) {
-      const k = this.keys[i]!;
-      if (k === page) return i;
+      const k = e[i * W + PAGE]!;
+      if (k === page) return (this.hit = i);
       if (k === EMPTY) return -1;
     }
   }
@@ -53,7 +67,14 @@ export class AllocTable {
     const i = this.find(page);
     if (i < 0) return undefined;
     const cap = this.caps.get(page);
-    return { base, bytes: this.bytes[i]!, use: allocationUses[this.use[i]!]!, parent: this.parent[i]!, ...(cap !== undefined ? { cap } : {}) };
+    const e = this.e;
+    return {
+      base,
+      bytes: e[i * W + BYTES]!,
+      use: allocationUses[e[i * W + USE]!]!,
+      parent: e[i * W + PARENT]!,
+      ...(cap !== undefined ? { cap } : {}),
+    };
   }
 
   /** The size of the allocation at `base` and whether it is client memory, without building a record (the hot path). */
@@ -61,28 +82,33 @@ export class AllocTable {
     const page = base / BASE_PAGE_SIZE;
     if (!Number.isInteger(page)) return -1;
     const i = this.find(page);
-    return i < 0 || this.use[i] !== 0 ? -1 : this.bytes[i]!;
+    return i < 0 || this.e[i * W + USE] !== 0 ? -1 : this.e[i * W + BYTES]!;
   }
 
+  /** The parent of the allocation at `base`, which must exist. */
   parentOf(base: number): number {
-    return this.parent[this.find(base / BASE_PAGE_SIZE)]!;
+    const i = this.find(base / BASE_PAGE_SIZE);
+    if (i < 0) throw new Error(`alloc table: no allocation at 0x${base.toString(16)}`);
+    return this.e[i * W + PARENT]!;
   }
 
   set(r: AllocRecord): void {
     if ((this.count + 1) * 2 > 1 << this.bits) this.grow();
+    const e = this.e;
     const page = r.base / BASE_PAGE_SIZE;
     const mask = (1 << this.bits) - 1;
     let i = this.slotOf(page);
-    while (this.keys[i] !== EMPTY && this.keys[i] !== page) i = (i + 1) & mask;
-    if (this.keys[i] === EMPTY) this.count++;
-    this.keys[i] = page;
-    this.bytes[i] = r.bytes;
-    this.use[i] = allocationUses.indexOf(r.use);
-    this.parent[i] = r.parent;
+    while (e[i * W + PAGE] !== EMPTY && e[i * W + PAGE] !== page) i = (i + 1) & mask;
+    if (e[i * W + PAGE] === EMPTY) this.count++;
+    e[i * W + PAGE] = page;
+    e[i * W + BYTES] = r.bytes;
+    e[i * W + USE] = allocationUses.indexOf(r.use);
+    e[i * W + PARENT] = r.parent;
     if (r.cap !== undefined) this.caps.set(page, r.cap);
   }
 
   delete(base: number): void {
+    const e = this.e;
     const page = base / BASE_PAGE_SIZE;
     let i = this.find(page);
     if (i < 0) return;
@@ -90,44 +116,38 @@ export class AllocTable {
     this.count--;
     // Backward-shift deletion: pull later entries of the run into the gap, so lookups never need tombstones.
     const mask = (1 << this.bits) - 1;
-    for (let j = (i + 1) & mask; this.keys[j] !== EMPTY; j = (j + 1) & mask) {
-      const home = this.slotOf(this.keys[j]!);
+    for (let j = (i + 1) & mask; e[j * W + PAGE] !== EMPTY; j = (j + 1) & mask) {
+      const home = this.slotOf(e[j * W + PAGE]!);
       // Entry j may move to i when its home is not in the cyclic range (i, j].
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
-        this.keys[i] = this.keys[j]!;
-        this.bytes[i] = this.bytes[j]!;
-        this.use[i] = this.use[j]!;
-        this.parent[i] = this.parent[j]!;
+        e.copyWithin(i * W, j * W, j * W + W);
         i = j;
       }
     }
-    this.keys[i] = EMPTY;
+    e[i * W + PAGE] = EMPTY;
   }
 
   private grow(): void {
-    const old = { keys: this.keys, bytes: this.bytes, use: this.use, parent: this.parent };
+    const old = this.e;
     this.bits++;
-    const n = 1 << this.bits;
-    this.keys = new Float64Array(n).fill(EMPTY);
-    this.bytes = new Float64Array(n);
-    this.use = new Uint8Array(n);
-    this.parent = new Int32Array(n);
+    this.e = AllocTable.table(1 << this.bits);
+    this.hit = 0;
     this.count = 0;
-    for (let i = 0; i < old.keys.length; i++) {
-      const page = old.keys[i]!;
+    for (let o = 0; o < old.length; o += W) {
+      const page = old[o + PAGE]!;
       if (page === EMPTY) continue;
       const cap = this.caps.get(page);
       this.set({
         base: page * BASE_PAGE_SIZE,
-        bytes: old.bytes[i]!,
-        use: allocationUses[old.use[i]!]!,
-        parent: old.parent[i]!,
+        bytes: old[o + BYTES]!,
+        use: allocationUses[old[o + USE]!]!,
+        parent: old[o + PARENT]!,
         ...(cap !== undefined ? { cap } : {}),
       });
     }
   }
 
   *values(): Generator<AllocRecord> {
-    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== EMPTY) yield this.get(this.keys[i]! * BASE_PAGE_SIZE)!;
+    for (let o = 0; o < this.e.length; o += W) if (this.e[o + PAGE] !== EMPTY) yield this.get(this.e[o + PAGE]! * BASE_PAGE_SIZE)!;
   }
 }

