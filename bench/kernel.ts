@@ -15,7 +15,7 @@ import { capref1, capref2, type Capref } from '../spec/kernel/capref.js';
 import type { KernelConfig } from '../spec/kernel/config.js';
 import type { Kernel } from '../spec/kernel/kernel.js';
 import type { KernelOp } from '../spec/kernel/ops.js';
-import { settleHeap, type BenchResult } from './report.js';
+import type { BenchResult } from './report.js';
 import type { Suite } from './suites.js';
 import { GIB, MIB, OBJSIZE_L2CNODE } from '../spec/kernel/types.js';
 
@@ -131,7 +131,6 @@ export const kernelBench: Suite = async ({ quick }) => {
     const modelLoads = n >= 100000 ? workloads(w, 2, 5, 3) : n >= 10000 ? workloads(w, 5, 9, 3) : workloads(w, 20, 9, 5);
     for (const op of Object.keys(implLoads)) {
       time(w.impl, implLoads[op]!); // warm-up
-      settleHeap();
       const impl = time(w.impl, implLoads[op]!);
       const mod = time(model, modelLoads[op]!);
       const implNs = at(impl, 0.5);
