@@ -16,12 +16,11 @@ import type { MemoryType } from '../../spec/kernel/types.js';
 import { BASE_PAGE_SIZE } from '../../spec/kernel/types.js';
 import { err, ok } from '../../spec/result.js';
 import { MAX_NODES_PER_OP, nodesPerFrame, REFILL_NODES, REFILL_SLOTS, type MmConfig, type MmParams } from '../../spec/mm/config.js';
-import { allocOpOf, mmBoot, type MemoryManager, type MmResult, type MmResultOf, type RamRequest } from '../../spec/mm/mm.js';
+import { mmBoot, type MmResult, type MmResultOf } from '../../spec/mm/mm.js';
 import {
   alignmentOf,
   type AddOp,
   type AllocOp,
-  type ClientOp,
   type FreeOp,
   type MmOp,
   type PhysRange,
@@ -30,7 +29,8 @@ import {
   type SlotFreeOp,
 } from '../../spec/mm/ops.js';
 import { isPageMultiple, refillNeedsSlot, refillSize, validAlignment, validSize, type RefillAction } from '../../spec/mm/policy.js';
-import { remaindersOf, slotsNamedBy } from '../../spec/mm/preconditions.js';
+import { remaindersOf } from '../../spec/mm/preconditions.js';
+import { MemoryManagerBase } from '../../spec/mm/manager-base.js';
 import { canonicalMmState, internalObjectType, type MmState, type Parent } from '../../spec/mm/state.js';
 import { AllocTable } from './alloc-table.js';
 import { FreeTree } from './free-tree.js';
@@ -47,7 +47,7 @@ interface ParentRec extends Parent {
   readonly end: number;
 }
 
-export class ImplMm implements MemoryManager {
+export class ImplMm extends MemoryManagerBase {
   private readonly p: MmParams;
   private readonly root: number;
   /** By id (the order they were added). */
@@ -63,11 +63,8 @@ export class ImplMm implements MemoryManager {
   private readonly mutant: MmMutant | undefined;
   private readonly debug: boolean;
 
-  constructor(
-    private readonly kernel: Kernel,
-    config: MmConfig,
-    options: ImplMmOptions = {},
-  ) {
+  constructor(kernel: Kernel, config: MmConfig, options: ImplMmOptions = {}) {
+    super(kernel);
     const boot = mmBoot(config);
     this.p = config.mm;
     this.root = boot.root;
@@ -345,23 +342,8 @@ export class ImplMm implements MemoryManager {
     return ok({});
   }
 
-  private clientCall(op: ClientOp): MmResult {
-    const named = slotsNamedBy(op.call);
-    if (named === 'too-many' || !named.every((r) => this.slots.isClient(r))) return err('MM_ERR_FOREIGN_SLOT', 'slot');
-    return this.kernel.apply(op.call) as MmResult;
-  }
-
-  allocRam(request: RamRequest): MmResult<'alloc'> {
-    return this.apply(allocOpOf(request));
-  }
-  freeRam(cap: Capref, range?: Region): MmResult<'free'> {
-    return this.apply({ op: 'free', cap, ...(range !== undefined ? { range } : {}) });
-  }
-  allocSlot(): MmResult<'slot_alloc'> {
-    return this.apply({ op: 'slot_alloc' });
-  }
-  freeSlot(slot: Capref): MmResult<'slot_free'> {
-    return this.apply({ op: 'slot_free', slot });
+  protected isClientSlot(slot: Capref): boolean {
+    return this.slots.isClient(slot);
   }
 
   // --- observation and self-checks -----------------------------------------------------------------

@@ -11,20 +11,11 @@ import { isMappingCap, overlaps, regionEnd, type MemoryCap, type Region } from '
 import { BASE_PAGE_SIZE } from '../../spec/kernel/types.js';
 import { err, ok } from '../../spec/result.js';
 import { MAX_NODES_PER_OP, nodesPerFrame, REFILL_NODES, REFILL_SLOTS, type MmConfig, type MmParams } from '../../spec/mm/config.js';
-import { mmBoot, type MemoryManager, type MmResult, type MmResultOf, type RamRequest, allocOpOf } from '../../spec/mm/mm.js';
-import {
-  alignmentOf,
-  type AddOp,
-  type AllocOp,
-  type FreeOp,
-  type MmOp,
-  type RamGrant,
-  type ReclaimOp,
-  type SlotFreeOp,
-  type ClientOp,
-} from '../../spec/mm/ops.js';
+import { mmBoot, type MmResult, type MmResultOf } from '../../spec/mm/mm.js';
+import { alignmentOf, type AddOp, type AllocOp, type FreeOp, type MmOp, type RamGrant, type ReclaimOp, type SlotFreeOp } from '../../spec/mm/ops.js';
 import { fitIn, isPageMultiple, refillNeedsSlot, refillSize, validAlignment, validSize, type RefillAction } from '../../spec/mm/policy.js';
-import { remaindersOf, slotsNamedBy } from '../../spec/mm/preconditions.js';
+import { remaindersOf } from '../../spec/mm/preconditions.js';
+import { MemoryManagerBase } from '../../spec/mm/manager-base.js';
 import { canonicalMmState, internalObjectType, type AllocationUse, type MmState, type Parent, type SlotCNode } from '../../spec/mm/state.js';
 
 type SlotOwner = 'free' | 'client' | 'manager';
@@ -48,7 +39,7 @@ interface Node {
   next?: Node;
 }
 
-export class ModelMm implements MemoryManager {
+export class ModelMm extends MemoryManagerBase {
   private head: Node | undefined;
   private readonly parents: Parent[] = [];
   /** The slot allocator: its L2CNodes in the order they were added, each with who holds each slot. */
@@ -57,10 +48,8 @@ export class ModelMm implements MemoryManager {
   private readonly root: number;
   private readonly p: MmParams;
 
-  constructor(
-    private readonly kernel: Kernel,
-    config: MmConfig,
-  ) {
+  constructor(kernel: Kernel, config: MmConfig) {
+    super(kernel);
     const boot = mmBoot(config);
     this.root = boot.root;
     this.p = config.mm;
@@ -219,7 +208,7 @@ export class ModelMm implements MemoryManager {
     return undefined;
   }
 
-  private isClientSlot(ref: Capref): boolean {
+  protected isClientSlot(ref: Capref): boolean {
     const at = this.slotAt(ref);
     return at !== undefined && at.cn.owner[at.slot] === 'client';
   }
@@ -413,27 +402,6 @@ export class ModelMm implements MemoryManager {
     this.take(op.slot, 'free');
     this.refill();
     return ok({});
-  }
-
-  private clientCall(op: ClientOp): MmResult {
-    const named = slotsNamedBy(op.call);
-    if (named === 'too-many' || !named.every((r) => this.isClientSlot(r))) return err('MM_ERR_FOREIGN_SLOT', 'slot');
-    return this.kernel.apply(op.call) as MmResult;
-  }
-
-  // --- the contract's convenience calls ------------------------------------------------
-
-  allocRam(request: RamRequest): MmResult<'alloc'> {
-    return this.apply(allocOpOf(request));
-  }
-  freeRam(cap: Capref, range?: Region): MmResult<'free'> {
-    return this.apply({ op: 'free', cap, ...(range !== undefined ? { range } : {}) });
-  }
-  allocSlot(): MmResult<'slot_alloc'> {
-    return this.apply({ op: 'slot_alloc' });
-  }
-  freeSlot(slot: Capref): MmResult<'slot_free'> {
-    return this.apply({ op: 'slot_free', slot });
   }
 
   observe(): MmState {
