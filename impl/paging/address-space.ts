@@ -28,11 +28,22 @@ import type { RamGrant } from '../../spec/mm/ops.js';
 import { caprefKey } from '../../spec/mm/state.js';
 import { pagingBoot, type AddressSpace, type PagingEnv, type PagingResult, type PagingResultOf } from '../../spec/paging/address-space.js';
 import type { PagingConfig } from '../../spec/paging/config.js';
-import { entryIndex, PAGE_SIZE, pagingLevels, tableBase, type LeafPiece, type PagingLevel } from '../../spec/paging/layout.js';
-import { clientCallSlots, type ClientOp, type FaultOp, type FrameAllocOp, type MapOp, type PagingOp, type RamFreeOp, type ReleaseOp, type ReserveOp, type UnmapOp } from '../../spec/paging/ops.js';
+import { entryIndex, LAZY_RIGHTS, PAGE_SIZE, TABLE_RIGHTS, pagingLevels, tableBase, type LeafPiece, type PagingLevel } from '../../spec/paging/layout.js';
+import {
+  clientCallSlots,
+  type ClientOp,
+  type FaultOp,
+  type FrameAllocOp,
+  type MapOp,
+  type PagingOp,
+  type RamFreeOp,
+  type ReleaseOp,
+  type ReserveOp,
+  type UnmapOp,
+} from '../../spec/paging/ops.js';
 import { canonicalPagingState, type PagingState, type RegionKind, type VMapping, type VRegion, type VTable } from '../../spec/paging/state.js';
-import { err, ok, type Result } from '../../spec/result.js';
-import { Acquisition, type Fail } from './acquisition.js';
+import { err, ok } from '../../spec/result.js';
+import { Acquisition, must, type Fail } from '../../spec/paging/acquisition.js';
 import type { PagingMutant } from './mutants.js';
 import { RangeTree } from './range-tree.js';
 
@@ -80,14 +91,7 @@ interface VRegionRec {
   readonly mappings: Map<number, Mapping>;
 }
 
-
-const TABLE_RIGHTS: readonly MapRightName[] = ['READ', 'WRITE'];
-const LAZY_RIGHTS: readonly MapRightName[] = ['READ', 'WRITE'];
 const KEY_DEPTH = 2 ** 37;
-
-function must(r: Result<unknown, string>, what: string): void {
-  if (!r.ok) throw new Error(`address space: ${what} failed with ${r.error}`);
-}
 
 const sizeOk = (bytes: number): boolean => bytes > 0 && bytes % PAGE_SIZE === 0;
 
@@ -274,7 +278,7 @@ export class ImplAddressSpace implements AddressSpace {
     const out: LeafPiece[] = [];
     const span = this.leaf.tableSpan;
     const end = vaddr + bytes;
-    for (let va = vaddr; va < end; ) {
+    for (let va = vaddr; va < end;) {
       let next = Math.min(end, (Math.floor(va / span) + 1) * span);
       if (this.mutant === 'piece-split-off-by-one' && va === vaddr && next < end) next += PAGE_SIZE;
       out.push({ vaddr: va, pages: (next - va) / PAGE_SIZE });
@@ -316,7 +320,17 @@ export class ImplAddressSpace implements AddressSpace {
     const built = this.build(at, bytes, (p) => ({ kind: 'copy', frame: op.frame, offset: offset + (p.vaddr - at), rights: op.rights }));
     if (!Array.isArray(built)) return built;
     const region = home ?? this.addRegion(at, bytes, 'frame');
-    const m: Mapping = { vaddr: at, bytes, kind: 'client', phys: frame.base + offset, rights: op.rights, frame: op.frame, pieces: built, frameRegion: { base: frame.base, bytes: frame.bytes }, region };
+    const m: Mapping = {
+      vaddr: at,
+      bytes,
+      kind: 'client',
+      phys: frame.base + offset,
+      rights: op.rights,
+      frame: op.frame,
+      pieces: built,
+      frameRegion: { base: frame.base, bytes: frame.bytes },
+      region,
+    };
     region.mappings.set(at, m);
     this.clientMappings.set(at, m);
     this.indexByFrame(m);
@@ -334,7 +348,18 @@ export class ImplAddressSpace implements AddressSpace {
     const built = this.build(page, PAGE_SIZE, () => ({ kind: 'lazy', got: (g) => (ram = g) }));
     if (!Array.isArray(built)) return built;
     const piece = built[0]!;
-    const m: Mapping = { vaddr: page, bytes: PAGE_SIZE, kind: 'lazy', phys: ram!.base, rights: LAZY_RIGHTS, frame: piece.mapped, ram: ram!, pieces: built, frameRegion: { base: ram!.base, bytes: PAGE_SIZE }, region: n.value };
+    const m: Mapping = {
+      vaddr: page,
+      bytes: PAGE_SIZE,
+      kind: 'lazy',
+      phys: ram!.base,
+      rights: LAZY_RIGHTS,
+      frame: piece.mapped,
+      ram: ram!,
+      pieces: built,
+      frameRegion: { base: ram!.base, bytes: PAGE_SIZE },
+      region: n.value,
+    };
     n.value.mappings.set(page, m);
     return ok({ vaddr: page });
   }
@@ -373,13 +398,36 @@ export class ImplAddressSpace implements AddressSpace {
       if (p.what === 'table') {
         const level = this.levels[p.depth]!;
         const parent = this.tableAt(p.depth - 1, p.vaddr)!;
-        must(this.kernel.apply({ op: 'retype', src: p.ram.cap, offset: 0, type: level.type, objsize: level.tableBytes, count: 1, dest: p.vnode }), 'retype of a page table');
         must(
-          this.kernel.apply({ op: 'vnode_map', vnode: parent.vnode, src: p.vnode, entry: entryIndex(this.levels[p.depth - 1]!, p.vaddr), offset: 0, pteCount: 1, rights: TABLE_RIGHTS, mapping: p.mapping }),
+          this.kernel.apply({ op: 'retype', src: p.ram.cap, offset: 0, type: level.type, objsize: level.tableBytes, count: 1, dest: p.vnode }),
+          'retype of a page table',
+        );
+        must(
+          this.kernel.apply({
+            op: 'vnode_map',
+            vnode: parent.vnode,
+            src: p.vnode,
+            entry: entryIndex(this.levels[p.depth - 1]!, p.vaddr),
+            offset: 0,
+            pteCount: 1,
+            rights: TABLE_RIGHTS,
+            mapping: p.mapping,
+          }),
           'vnode_map of a page table',
         );
         const isLeaf = p.depth === this.leaf.depth;
-        this.tables.set(p.key, { depth: p.depth, vaddr: p.vaddr, phys: p.ram.base, vnode: p.vnode, ram: p.ram.cap, mapping: p.mapping, parent, key: p.key, used: 0, ...(isLeaf ? { present: new Uint8Array(level.entries) } : {}) });
+        this.tables.set(p.key, {
+          depth: p.depth,
+          vaddr: p.vaddr,
+          phys: p.ram.base,
+          vnode: p.vnode,
+          ram: p.ram.cap,
+          mapping: p.mapping,
+          parent,
+          key: p.key,
+          used: 0,
+          ...(isLeaf ? { present: new Uint8Array(level.entries) } : {}),
+        });
         parent.used++;
         continue;
       }
@@ -390,10 +438,28 @@ export class ImplAddressSpace implements AddressSpace {
         if (this.mutant === 'no-copy-per-piece' && firstCopy !== undefined) mapped = firstCopy;
         else must(this.kernel.apply({ op: 'copy', src: p.src.frame, dest: p.mapped }), 'copy of the frame');
         firstCopy ??= p.mapped;
-        must(this.kernel.apply({ op: 'vnode_map', vnode: table.vnode, src: mapped, entry, offset: p.src.offset, pteCount: p.piece.pages, rights: p.src.rights, mapping: p.mapping }), 'vnode_map of a frame piece');
+        must(
+          this.kernel.apply({
+            op: 'vnode_map',
+            vnode: table.vnode,
+            src: mapped,
+            entry,
+            offset: p.src.offset,
+            pteCount: p.piece.pages,
+            rights: p.src.rights,
+            mapping: p.mapping,
+          }),
+          'vnode_map of a frame piece',
+        );
       } else {
-        must(this.kernel.apply({ op: 'retype', src: p.ram!.cap, offset: 0, type: 'Frame', objsize: PAGE_SIZE, count: 1, dest: p.mapped }), 'retype of a lazy page');
-        must(this.kernel.apply({ op: 'vnode_map', vnode: table.vnode, src: p.mapped, entry, offset: 0, pteCount: 1, rights: LAZY_RIGHTS, mapping: p.mapping }), 'vnode_map of a lazy page');
+        must(
+          this.kernel.apply({ op: 'retype', src: p.ram!.cap, offset: 0, type: 'Frame', objsize: PAGE_SIZE, count: 1, dest: p.mapped }),
+          'retype of a lazy page',
+        );
+        must(
+          this.kernel.apply({ op: 'vnode_map', vnode: table.vnode, src: p.mapped, entry, offset: 0, pteCount: 1, rights: LAZY_RIGHTS, mapping: p.mapping }),
+          'vnode_map of a lazy page',
+        );
         p.src.got(p.ram!);
       }
       table.used += p.piece.pages;
@@ -462,7 +528,10 @@ export class ImplAddressSpace implements AddressSpace {
       must(this.memory.freeRam(ram.value.cap), "freeRam of a client frame's RAM");
       return slot;
     }
-    must(this.kernel.apply({ op: 'retype', src: ram.value.cap, offset: 0, type: 'Frame', objsize: op.bytes, count: 1, dest: slot.value.slot }), 'retype of a client frame');
+    must(
+      this.kernel.apply({ op: 'retype', src: ram.value.cap, offset: 0, type: 'Frame', objsize: op.bytes, count: 1, dest: slot.value.slot }),
+      'retype of a client frame',
+    );
     this.client.set(caprefKey(ram.value.cap), ram.value.cap);
     this.client.set(caprefKey(slot.value.slot), slot.value.slot);
     return ok({ frame: slot.value.slot, ram: ram.value.cap, base: ram.value.base, bytes: ram.value.bytes });
@@ -560,7 +629,10 @@ export class ImplAddressSpace implements AddressSpace {
     this.gaps.check();
     this.regions.check();
     // Free ranges and regions tile the window exactly, and free ranges are coalesced.
-    const parts = [...[...this.gaps.entries()].map((g) => ({ base: g.base, bytes: g.bytes, free: true })), ...[...this.regions.entries()].map((r) => ({ base: r.base, bytes: r.bytes, free: false }))].sort((a, b) => a.base - b.base);
+    const parts = [
+      ...[...this.gaps.entries()].map((g) => ({ base: g.base, bytes: g.bytes, free: true })),
+      ...[...this.regions.entries()].map((r) => ({ base: r.base, bytes: r.bytes, free: false })),
+    ].sort((a, b) => a.base - b.base);
     let cursor = this.mutant === 'null-page-window' ? 0 : this.config.paging.vbase;
     parts.forEach((p, i) => {
       if (p.base !== cursor) throw new Error(`address space: the window is not tiled at 0x${cursor.toString(16)}`);
@@ -575,7 +647,8 @@ export class ImplAddressSpace implements AddressSpace {
       for (const m of r.value.mappings.values())
         for (const p of m.pieces) {
           used.set(p.table, (used.get(p.table) ?? 0) + p.pages);
-          if (this.tables.get(p.table.key) !== p.table) throw new Error(`address space: piece at 0x${p.vaddr.toString(16)} is in a table the index does not hold`);
+          if (this.tables.get(p.table.key) !== p.table)
+            throw new Error(`address space: piece at 0x${p.vaddr.toString(16)} is in a table the index does not hold`);
         }
     // The frame index holds exactly the client mappings, each under its frame's base.
     this.byFrame.check();
@@ -585,13 +658,18 @@ export class ImplAddressSpace implements AddressSpace {
       for (const m of n.value) {
         indexed++;
         if (m.frameRegion.base !== n.base || this.clientMappings.get(m.vaddr) !== m)
-          throw new Error(`address space: the frame index holds the mapping at 0x${m.vaddr.toString(16)} under 0x${n.base.toString(16)}, which is not a live client mapping of a frame there`);
+          throw new Error(
+            `address space: the frame index holds the mapping at 0x${m.vaddr.toString(16)} under 0x${n.base.toString(16)}, which is not a live client mapping of a frame there`,
+          );
       }
     }
-    if (indexed !== this.clientMappings.size) throw new Error(`address space: the frame index holds ${indexed} mappings, the address space ${this.clientMappings.size}`);
+    if (indexed !== this.clientMappings.size)
+      throw new Error(`address space: the frame index holds ${indexed} mappings, the address space ${this.clientMappings.size}`);
     for (const t of [this.root, ...this.tables.values()]) {
-      if ((used.get(t) ?? 0) !== t.used) throw new Error(`address space: table at 0x${t.phys.toString(16)} counts ${t.used} entries, holds ${used.get(t) ?? 0}`);
-      if (t.present !== undefined && t.present.reduce((a, b) => a + b, 0) !== t.used) throw new Error(`address space: leaf at 0x${t.phys.toString(16)} has a bitmap that disagrees with its count`);
+      if ((used.get(t) ?? 0) !== t.used)
+        throw new Error(`address space: table at 0x${t.phys.toString(16)} counts ${t.used} entries, holds ${used.get(t) ?? 0}`);
+      if (t.present !== undefined && t.present.reduce((a, b) => a + b, 0) !== t.used)
+        throw new Error(`address space: leaf at 0x${t.phys.toString(16)} has a bitmap that disagrees with its count`);
     }
   }
 }

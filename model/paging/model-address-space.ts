@@ -16,12 +16,23 @@ import type { RamGrant } from '../../spec/mm/ops.js';
 import { sameCapref } from '../../spec/mm/state.js';
 import { pagingBoot, type AddressSpace, type PagingEnv, type PagingResult, type PagingResultOf } from '../../spec/paging/address-space.js';
 import type { PagingConfig } from '../../spec/paging/config.js';
-import { entryIndex, leafPieces, PAGE_SIZE, pageOf, pagingLevels, tableBase, type LeafPiece, type PagingLevel } from '../../spec/paging/layout.js';
+import {
+  entryIndex,
+  LAZY_RIGHTS,
+  leafPieces,
+  TABLE_RIGHTS,
+  PAGE_SIZE,
+  pageOf,
+  pagingLevels,
+  tableBase,
+  type LeafPiece,
+  type PagingLevel,
+} from '../../spec/paging/layout.js';
 import type { MapOp, PagingOp } from '../../spec/paging/ops.js';
 import { expectedPagingResult, mapBytes } from '../../spec/paging/preconditions.js';
 import { canonicalPagingState, type PagingState, type Piece, type RegionKind, type VMapping, type VRegion } from '../../spec/paging/state.js';
-import { ok, type Err, type Result } from '../../spec/result.js';
-import type { PagingAnyArg, PagingAnyError } from '../../spec/paging/errors.js';
+import { ok } from '../../spec/result.js';
+import { Acquisition, must, type Fail } from '../../spec/paging/acquisition.js';
 
 interface Table {
   readonly depth: number;
@@ -39,57 +50,6 @@ interface Mapping extends VMapping {
   readonly pieces: Piece[];
 }
 
-const TABLE_RIGHTS: readonly MapRightName[] = ['READ', 'WRITE'];
-const LAZY_RIGHTS: readonly MapRightName[] = ['READ', 'WRITE'];
-
-/**
- * A kernel call the address space makes after checking everything, or an
- * allocator taking back a slot or RAM it handed out (the slot emptied first):
- * failure is a bug in capref — the address space's bookkeeping and the
- * kernel's or the allocator's disagree.
- */
-function must(r: Result<unknown, string>, what: string): void {
-  if (!r.ok) throw new Error(`address space: ${what} failed with ${r.error}`);
-}
-
-/** What a step acquired before building, so that a refusal can give it back (DEC-PAGING-ACQUIRE-FIRST). */
-type Acquired = { kind: 'ram'; grant: RamGrant } | { kind: 'slot'; ref: Capref };
-type Fail = Err<PagingAnyError, PagingAnyArg>;
-
-/**
- * Takes RAM and slots from the allocators and remembers them; after the
- * first refusal it takes nothing more, and `abort` gives everything back in
- * reverse order (DEC-PAGING-ACQUIRE-FIRST).
- */
-class Acquisition {
-  private readonly taken: Acquired[] = [];
-  failure: Fail | undefined;
-  constructor(private readonly memory: RamAllocator & SlotAllocator) {}
-
-  slot(): Capref | undefined {
-    if (this.failure !== undefined) return undefined;
-    const r = this.memory.allocSlot();
-    if (!r.ok) return void (this.failure = r);
-    this.taken.push({ kind: 'slot', ref: r.value.slot });
-    return r.value.slot;
-  }
-
-  ram(bytes: number, alignment: number): RamGrant | undefined {
-    if (this.failure !== undefined) return undefined;
-    const r = this.memory.allocRam({ bytes, alignment });
-    if (!r.ok) return void (this.failure = r);
-    this.taken.push({ kind: 'ram', grant: r.value });
-    return r.value;
-  }
-
-  abort(): Fail {
-    for (const a of [...this.taken].reverse()) {
-      if (a.kind === 'slot') must(this.memory.freeSlot(a.ref), 'freeSlot of an acquired slot');
-      else must(this.memory.freeRam(a.grant.cap), 'freeRam of acquired RAM');
-    }
-    return this.failure!;
-  }
-}
 /** A built piece; a lazy page's also names the RAM its Frame came from. */
 type Built = Piece & { readonly ram?: RamGrant };
 
@@ -173,7 +133,10 @@ export class ModelAddressSpace implements AddressSpace {
           must(this.memory.freeRam(ram.value.cap), "freeRam of a client frame's RAM");
           return slot;
         }
-        must(this.kernel.apply({ op: 'retype', src: ram.value.cap, offset: 0, type: 'Frame', objsize: op.bytes, count: 1, dest: slot.value.slot }), 'retype of a client frame');
+        must(
+          this.kernel.apply({ op: 'retype', src: ram.value.cap, offset: 0, type: 'Frame', objsize: op.bytes, count: 1, dest: slot.value.slot }),
+          'retype of a client frame',
+        );
         this.client.push(ram.value.cap, slot.value.slot);
         return ok({ frame: slot.value.slot, ram: ram.value.cap, base: ram.value.base, bytes: ram.value.bytes });
       }
@@ -258,7 +221,16 @@ export class ModelAddressSpace implements AddressSpace {
     const pieces = this.build(page, PAGE_SIZE, () => ({ kind: 'lazy' }));
     if (!Array.isArray(pieces)) return pieces;
     const piece = pieces[0]!;
-    this.mappings.push({ vaddr: page, bytes: PAGE_SIZE, kind: 'lazy', phys: piece.ram!.base, rights: LAZY_RIGHTS, frame: piece.mapped, ram: piece.ram!.cap, pieces: pieces.map(pieceOf) });
+    this.mappings.push({
+      vaddr: page,
+      bytes: PAGE_SIZE,
+      kind: 'lazy',
+      phys: piece.ram!.base,
+      rights: LAZY_RIGHTS,
+      frame: piece.mapped,
+      ram: piece.ram!.cap,
+      pieces: pieces.map(pieceOf),
+    });
     return ok({ vaddr: page });
   }
 
@@ -269,7 +241,9 @@ export class ModelAddressSpace implements AddressSpace {
    * everything given back.
    */
   private build(vaddr: number, bytes: number, source: (p: LeafPiece) => PieceSource): Built[] | Fail {
-    type Plan = { what: 'table'; depth: number; vaddr: number; ram: RamGrant; vnode: Capref; mapping: Capref } | { what: 'piece'; piece: LeafPiece; src: PieceSource; ram?: RamGrant; mapped: Capref; mapping: Capref };
+    type Plan =
+      | { what: 'table'; depth: number; vaddr: number; ram: RamGrant; vnode: Capref; mapping: Capref }
+      | { what: 'piece'; piece: LeafPiece; src: PieceSource; ram?: RamGrant; mapped: Capref; mapping: Capref };
     const acq = new Acquisition(this.memory);
     const plans: Plan[] = [];
     const planned = new Set<string>();
@@ -283,14 +257,14 @@ export class ModelAddressSpace implements AddressSpace {
         const vnode = acq.slot();
         const mapping = acq.slot();
         if (acq.failure !== undefined) return acq.abort();
-        plans.push({ what: 'table', depth: d, vaddr: tv, ram: ram!, vnode: vnode!, mapping: mapping! });
+        plans.push({ what: 'table', depth: d, vaddr: tv, ram, vnode, mapping });
       }
       const src = source(piece);
       const ram = src.kind === 'lazy' ? acq.ram(PAGE_SIZE, PAGE_SIZE) : undefined;
       const mapped = acq.slot();
       const mapping = acq.slot();
       if (acq.failure !== undefined) return acq.abort();
-      plans.push({ what: 'piece', piece, src, mapped: mapped!, mapping: mapping!, ...(ram !== undefined ? { ram } : {}) });
+      plans.push({ what: 'piece', piece, src, mapped, mapping, ...(ram !== undefined ? { ram } : {}) });
     }
 
     const pieces: Built[] = [];
@@ -300,9 +274,21 @@ export class ModelAddressSpace implements AddressSpace {
         const level = this.levels[p.depth]!;
         const parentLevel = this.levels[p.depth - 1]!;
         const parent = this.findTable(p.depth - 1, p.vaddr)!;
-        must(this.kernel.apply({ op: 'retype', src: p.ram.cap, offset: 0, type: level.type, objsize: level.tableBytes, count: 1, dest: p.vnode }), 'retype of a page table');
         must(
-          this.kernel.apply({ op: 'vnode_map', vnode: parent.vnode, src: p.vnode, entry: entryIndex(parentLevel, p.vaddr), offset: 0, pteCount: 1, rights: TABLE_RIGHTS, mapping: p.mapping }),
+          this.kernel.apply({ op: 'retype', src: p.ram.cap, offset: 0, type: level.type, objsize: level.tableBytes, count: 1, dest: p.vnode }),
+          'retype of a page table',
+        );
+        must(
+          this.kernel.apply({
+            op: 'vnode_map',
+            vnode: parent.vnode,
+            src: p.vnode,
+            entry: entryIndex(parentLevel, p.vaddr),
+            offset: 0,
+            pteCount: 1,
+            rights: TABLE_RIGHTS,
+            mapping: p.mapping,
+          }),
           'vnode_map of a page table',
         );
         parent.children.push({ depth: p.depth, vaddr: p.vaddr, phys: p.ram.base, vnode: p.vnode, ram: p.ram.cap, mapping: p.mapping, parent, children: [] });
@@ -312,12 +298,27 @@ export class ModelAddressSpace implements AddressSpace {
         if (p.src.kind === 'copy') {
           must(this.kernel.apply({ op: 'copy', src: p.src.frame, dest: p.mapped }), 'copy of the frame');
           must(
-            this.kernel.apply({ op: 'vnode_map', vnode: table.vnode, src: p.mapped, entry, offset: p.src.offset, pteCount: p.piece.pages, rights: p.src.rights, mapping: p.mapping }),
+            this.kernel.apply({
+              op: 'vnode_map',
+              vnode: table.vnode,
+              src: p.mapped,
+              entry,
+              offset: p.src.offset,
+              pteCount: p.piece.pages,
+              rights: p.src.rights,
+              mapping: p.mapping,
+            }),
             'vnode_map of a frame piece',
           );
         } else {
-          must(this.kernel.apply({ op: 'retype', src: p.ram!.cap, offset: 0, type: 'Frame', objsize: PAGE_SIZE, count: 1, dest: p.mapped }), 'retype of a lazy page');
-          must(this.kernel.apply({ op: 'vnode_map', vnode: table.vnode, src: p.mapped, entry, offset: 0, pteCount: 1, rights: LAZY_RIGHTS, mapping: p.mapping }), 'vnode_map of a lazy page');
+          must(
+            this.kernel.apply({ op: 'retype', src: p.ram!.cap, offset: 0, type: 'Frame', objsize: PAGE_SIZE, count: 1, dest: p.mapped }),
+            'retype of a lazy page',
+          );
+          must(
+            this.kernel.apply({ op: 'vnode_map', vnode: table.vnode, src: p.mapped, entry, offset: 0, pteCount: 1, rights: LAZY_RIGHTS, mapping: p.mapping }),
+            'vnode_map of a lazy page',
+          );
         }
         pieces.push({ vaddr: p.piece.vaddr, pages: p.piece.pages, mapped: p.mapped, mapping: p.mapping, ...(p.ram !== undefined ? { ram: p.ram } : {}) });
       }
@@ -367,10 +368,8 @@ export class ModelAddressSpace implements AddressSpace {
 }
 
 type PieceSource =
-  | { readonly kind: 'copy'; readonly frame: Capref; readonly offset: number; readonly rights: readonly MapRightName[] }
-  | { readonly kind: 'lazy' };
+  { readonly kind: 'copy'; readonly frame: Capref; readonly offset: number; readonly rights: readonly MapRightName[] } | { readonly kind: 'lazy' };
 
 const pieceOf = (b: Built): Piece => ({ vaddr: b.vaddr, pages: b.pages, mapped: b.mapped, mapping: b.mapping });
 
 export const modelAddressSpace = (env: PagingEnv): AddressSpace => new ModelAddressSpace(env);
-

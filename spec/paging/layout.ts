@@ -8,6 +8,7 @@
 // entries over 4 KiB pages, a 48-bit address space; ARMv7: a 4096-entry L1
 // over 256-entry L2 tables, a 32-bit address space).
 import type { ArchProfile } from '../kernel/arch.js';
+import type { MapRightName } from '../kernel/rights.js';
 import { BASE_PAGE_SIZE, typeTable, type VNodeType } from '../kernel/types.js';
 
 export const PAGE_SIZE = BASE_PAGE_SIZE;
@@ -68,7 +69,7 @@ export interface LeafPiece {
 export function leafPieces(leaf: PagingLevel, vaddr: number, bytes: number): LeafPiece[] {
   const out: LeafPiece[] = [];
   const end = vaddr + bytes;
-  for (let va = vaddr; va < end; ) {
+  for (let va = vaddr; va < end;) {
     const next = Math.min(end, tableBase(leaf, va) + leaf.tableSpan);
     out.push({ vaddr: va, pages: (next - va) / PAGE_SIZE });
     va = next;
@@ -78,3 +79,7 @@ export function leafPieces(leaf: PagingLevel, vaddr: number, bytes: number): Lea
 
 export const isPageAligned = (x: number): boolean => x % PAGE_SIZE === 0;
 export const pageOf = (va: number): number => Math.floor(va / PAGE_SIZE) * PAGE_SIZE;
+
+/** The rights of the entries the address space writes on its own: a page table in its parent, and a page of a lazily backed heap. */
+export const TABLE_RIGHTS: readonly MapRightName[] = ['READ', 'WRITE'];
+export const LAZY_RIGHTS: readonly MapRightName[] = ['READ', 'WRITE'];

@@ -1,13 +1,24 @@
-// Taking RAM and slots before building anything (DEC-PAGING-ACQUIRE-FIRST):
+// Taking RAM and slots before building anything (DEC-PAGING-ACQUIRE-FIRST),
+// shared by the model and the implementation of the address space:
 // after the first refusal nothing more is taken, and `abort` gives back what
 // was, newest first, so a refused step leaves the allocators as they were.
-import type { Capref } from '../../spec/kernel/capref.js';
-import type { RamAllocator, SlotAllocator } from '../../spec/mm/mm.js';
-import type { RamGrant } from '../../spec/mm/ops.js';
-import type { PagingAnyArg, PagingAnyError } from '../../spec/paging/errors.js';
-import type { Err } from '../../spec/result.js';
+import type { Capref } from '../kernel/capref.js';
+import type { RamAllocator, SlotAllocator } from '../mm/mm.js';
+import type { RamGrant } from '../mm/ops.js';
+import type { PagingAnyArg, PagingAnyError } from './errors.js';
+import type { Err, Result } from '../result.js';
 
 export type Fail = Err<PagingAnyError, PagingAnyArg>;
+
+/**
+ * A kernel call the address space makes after checking everything, or an
+ * allocator taking back a slot or RAM it handed out (the slot emptied first):
+ * failure is a bug in capref — the address space's bookkeeping and the
+ * kernel's or the allocator's disagree.
+ */
+export function must(r: Result<unknown, string>, what: string): void {
+  if (!r.ok) throw new Error(`address space: ${what} failed with ${r.error}`);
+}
 
 export class Acquisition {
   private readonly slots: Capref[] = [];
