@@ -122,7 +122,7 @@ export class MdbTree {
     if (this.settled) return t;
     this.update(t);
     const u = this.split(this.skew(t));
-    this.settled = u === t && s.level[t] === level && s.maxEnd[t] === maxEnd && s.level[s.right[t]!] === rightLevel;
+    this.settled = this.unchanged(u, t, level, maxEnd, rightLevel);
     return u;
   }
 
@@ -173,10 +173,15 @@ export class MdbTree {
    */
   private settle(t: number, level: number, maxEnd: number, rightLevel: number): number {
     if (this.settled) return t;
-    const s = this.s;
     const u = this.rebalance(t);
-    this.settled = u === t && s.level[t] === level && s.maxEnd[t] === maxEnd && s.level[s.right[t]!] === rightLevel;
+    this.settled = this.unchanged(u, t, level, maxEnd, rightLevel);
     return u;
+  }
+
+  /** Whether the fix-up at t left t's subtree looking to its parent as before: the same root, level, max end and right child's level. */
+  private unchanged(u: number, t: number, level: number, maxEnd: number, rightLevel: number): boolean {
+    const s = this.s;
+    return u === t && s.level[t] === level && s.maxEnd[t] === maxEnd && s.level[s.right[t]!] === rightLevel;
   }
 
   /** Restores the AA invariants at t after a removal below it (Andersson's delete fix-up). */
