@@ -69,6 +69,23 @@ interface Token {
   readonly line: number;
 }
 
+/** Where the (nested) comment `(* ... *)` opened at `start` ends, just after its `*)`; -1 if it never does. */
+export function commentEnd(text: string, start: number): number {
+  let depth = 0;
+  let i = start;
+  while (i < text.length) {
+    if (text.startsWith('(*', i)) {
+      depth++;
+      i += 2;
+    } else if (text.startsWith('*)', i)) {
+      depth--;
+      i += 2;
+      if (depth === 0) return i;
+    } else i++;
+  }
+  return -1;
+}
+
 function tokenize(text: string, file: string): Token[] {
   const out: Token[] = [];
   let i = 0;
@@ -84,22 +101,9 @@ function tokenize(text: string, file: string): Token[] {
     } else if (text.startsWith('\\*', i)) {
       while (i < n && text[i] !== '\n') i++;
     } else if (text.startsWith('(*', i)) {
-      let depth = 0;
-      const start = line;
-      while (i < n) {
-        if (text.startsWith('(*', i)) {
-          depth++;
-          i += 2;
-        } else if (text.startsWith('*)', i)) {
-          depth--;
-          i += 2;
-          if (depth === 0) break;
-        } else {
-          if (text[i] === '\n') line++;
-          i++;
-        }
-      }
-      if (depth !== 0) throw new ConfigError('unterminated comment (* ...', file, start);
+      const end = commentEnd(text, i);
+      if (end < 0) throw new ConfigError('unterminated comment (* ...', file, line);
+      for (; i < end; i++) if (text[i] === '\n') line++;
     } else if (c === '"') {
       let j = i + 1;
       let s = '';
@@ -198,23 +202,21 @@ export function parseConfig(text: string, file: string): ModelConfig {
           lhs += `!${next('a name after !', lhsTok.line).text}`;
         }
         const op = next('"=" or "<-"', lhsTok.line);
+        // `N <-[Mod] Def`, `N =[Mod] v`: the constant of module Mod.
+        const moduleTag = (): string | undefined => {
+          if (peek()?.text !== '[') return undefined;
+          p++;
+          const module = next('a module name', op.line).text;
+          if (next('"]"', op.line).text !== ']') throw new ConfigError(`expected "]" after ${op.text}[Module`, file, op.line);
+          return module;
+        };
         if (op.text === '<-') {
-          let module: string | undefined;
-          if (peek()?.text === '[') {
-            p++;
-            module = next('a module name', op.line).text;
-            if (next('"]"', op.line).text !== ']') throw new ConfigError('expected "]" after <-[Module', file, op.line);
-          }
+          const module = moduleTag();
           const target = next('a definition name after <-', op.line);
           if (target.kind !== 'id') throw new ConfigError(`expected a definition name after <-, found "${target.text}"`, file, target.line);
           overrides.push(module === undefined ? { name: lhs, target: target.text, line: op.line } : { name: lhs, target: target.text, module, line: op.line });
         } else if (op.text === '=') {
-          let module: string | undefined;
-          if (peek()?.text === '[') {
-            p++;
-            module = next('a module name', op.line).text;
-            if (next('"]"', op.line).text !== ']') throw new ConfigError('expected "]" after =[Module', file, op.line);
-          }
+          const module = moduleTag();
           const v = value(op.line);
           constants.push(module === undefined ? { name: lhs, value: v, line: lhsTok.line } : { name: lhs, value: v, module, line: lhsTok.line });
         } else if (op.text === '(') {

@@ -1,7 +1,7 @@
 // Turns a loaded spec and a TLC configuration into what the explorer runs: compiled Init,
 // Next, invariants, constraints, symmetry and view, with the model's constant values and
 // replacements applied, and the ASSUMEs to check first.
-import type { CfgValue, ModelConfig } from '../cfg/config.js';
+import { type CfgValue, commentEnd, type ModelConfig } from '../cfg/config.js';
 import { ConfigError, TlaParseError, UnsupportedError, type SourceLoc } from '../errors.js';
 import { Compiler, type Env, L_ACTION, L_TEMPORAL, M_CONST, M_INIT, M_NEXT, M_STATE } from '../eval/compile.js';
 import { type GlobalBinding, ModuleGraph, type ModCtx } from '../eval/context.js';
@@ -42,18 +42,8 @@ export function tokensOf(text: string): string[] {
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {
     if (m[0] === '(*') {
-      let depth = 1;
-      let i = re.lastIndex;
-      while (i < text.length && depth > 0) {
-        if (text.startsWith('(*', i)) {
-          depth++;
-          i += 2;
-        } else if (text.startsWith('*)', i)) {
-          depth--;
-          i += 2;
-        } else i++;
-      }
-      re.lastIndex = i;
+      const end = commentEnd(text, m.index);
+      re.lastIndex = end < 0 ? text.length : end;
     } else if (m[1] !== undefined) out.push(m[1].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c)));
     else if (m[2] !== undefined) out.push(m[2]);
   }
@@ -139,7 +129,8 @@ export function buildModel(spec: LoadedSpec, cfg: ModelConfig, options: BuildOpt
   }
   for (const c of graph.rootConstants) {
     const b = root.get(c.name);
-    if (b !== undefined && b.k === 'undefConst') throw new ConfigError(`The constant parameter ${c.name} is not assigned a value by the configuration file`, cfg.file);
+    if (b !== undefined && b.k === 'undefConst')
+      throw new ConfigError(`The constant parameter ${c.name} is not assigned a value by the configuration file`, cfg.file);
   }
 
   const rt = new Runtime(graph.variables);
@@ -272,7 +263,12 @@ function assumeOnlyModel(compiler: Compiler, rt: Runtime, graph: ModuleGraph, no
  * possibly quantified or behind definitions) is recognised and ignored; any other temporal
  * conjunct is refused loudly.
  */
-function splitSpecification(compiler: Compiler, root: ModCtx, name: string, file: string): { init: { e: Expr; env: Env }[]; next: { e: Expr; env: Env; name: string }; fairness: number } {
+function splitSpecification(
+  compiler: Compiler,
+  root: ModCtx,
+  name: string,
+  file: string,
+): { init: { e: Expr; env: Env }[]; next: { e: Expr; env: Env; name: string }; fairness: number } {
   const b = root.get(name);
   if (b === undefined || b.k !== 'def' || b.def.params.length > 0) throw new ConfigError(`SPECIFICATION ${name} is not a definition without parameters`, file);
   const inits: { e: Expr; env: Env }[] = [];
@@ -322,7 +318,10 @@ function splitSpecification(compiler: Compiler, root: ModCtx, name: string, file
           return;
         }
       }
-      throw new UnsupportedError(`the temporal conjunct of SPECIFICATION ${name} (only Init /\\ [][Next]_vars /\\ fairness or liveness conjuncts are supported)`, e.loc);
+      throw new UnsupportedError(
+        `the temporal conjunct of SPECIFICATION ${name} (only Init /\\ [][Next]_vars /\\ fairness or liveness conjuncts are supported)`,
+        e.loc,
+      );
     }
     if (level >= L_ACTION) throw new TlaParseError(`SPECIFICATION ${name} has an action-level conjunct outside [][...]_vars`, e.loc);
     inits.push({ e, env });

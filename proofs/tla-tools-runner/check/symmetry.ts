@@ -3,19 +3,7 @@
 // in declaration order), and fingerprint that. With a group of permutations (Permutations(S))
 // this counts orbits; with other sets it does exactly what TLC does.
 import { fcnFromPairs } from '../eval/natives.js';
-import {
-  cmp,
-  FcnValue,
-  ModelValue,
-  TAG_MODEL,
-  setOf,
-  TAG_FCN,
-  TAG_LFCN,
-  TAG_LSET,
-  TAG_SET,
-  toFcnValue,
-  type Value,
-} from '../values/value.js';
+import { cmp, FcnValue, ModelValue, TAG_MODEL, setOf, TAG_FCN, TAG_LFCN, TAG_LSET, TAG_SET, toFcnValue, type Value } from '../values/value.js';
 
 export type Permutation = ReadonlyMap<ModelValue, ModelValue>;
 
@@ -75,7 +63,12 @@ export function isGroup(perms: readonly Permutation[]): boolean {
 }
 
 export class Symmetry {
-  constructor(readonly perms: readonly Permutation[]) {}
+  /** The permutations that move a model value: the identity's image is the state itself, never smaller. */
+  private readonly moving: readonly Permutation[];
+
+  constructor(readonly perms: readonly Permutation[]) {
+    this.moving = perms.filter((p) => [...p].some(([a, b]) => a !== b));
+  }
 
   permute(v: Value, p: Permutation): Value {
     if (typeof v !== 'object') return v;
@@ -91,7 +84,11 @@ export class Symmetry {
         const f = toFcnValue(v);
         const keys = f.dom.keys;
         const vals = f.vals;
-        if (!keys.some(mentionsModel)) return new FcnValue(f.dom, vals.map((x) => this.permute(x, p)));
+        if (!keys.some(mentionsModel))
+          return new FcnValue(
+            f.dom,
+            vals.map((x) => this.permute(x, p)),
+          );
         // Usually the permutation maps the domain onto itself: move the values, keep the domain.
         const out = new Array<Value>(keys.length);
         let onto = true;
@@ -118,7 +115,7 @@ export class Symmetry {
   canonical(state: readonly Value[]): readonly Value[] {
     let min: readonly Value[] = state;
     const n = state.length;
-    for (const p of this.perms) {
+    for (const p of this.moving) {
       const img = new Array<Value>(n);
       let c = 0;
       let i = 0;

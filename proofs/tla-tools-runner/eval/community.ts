@@ -5,34 +5,13 @@
 import { EvalError, type SourceLoc } from '../errors.js';
 import { FcnSet } from '../values/lazy-sets.js';
 import { asSet, cardinality, elementsOf } from '../values/sets.js';
-import {
-  DOM_SEQ,
-  eq,
-  FcnValue,
-  type FcnValue as Fcn,
-  isFcn,
-  setOf,
-  shortPrint,
-  toFcnValue,
-  tuple,
-  type Value,
-  member,
-} from '../values/value.js';
+import { DOM_SEQ, eq, FcnValue, type FcnValue as Fcn, isFcn, setOf, shortPrint, toFcnValue, tuple, type Value, member } from '../values/value.js';
+import { bool, op, val } from './native-args.js';
 import type { Native, StandardModule } from './natives.js';
-import { OpClosure } from './runtime.js';
-
-function v(x: Value | OpClosure, loc: SourceLoc): Value {
-  if (x instanceof OpClosure) throw new EvalError(`an operator (${x.name}) was given where a value is expected`, loc);
-  return x;
-}
-
-function op(x: Value | OpClosure, arity: number, what: string, loc: SourceLoc): OpClosure {
-  if (!(x instanceof OpClosure) || x.arity !== arity) throw new EvalError(`${what}: expected an operator with ${arity} argument(s)`, loc);
-  return x;
-}
+import type { OpClosure } from './runtime.js';
 
 function fcn(x: Value | OpClosure, what: string, loc: SourceLoc): Fcn {
-  const y = v(x, loc);
+  const y = val(x, loc);
   if (!isFcn(y)) throw new EvalError(`${what}: expected a function, found ${shortPrint(y)}`, loc);
   return toFcnValue(y);
 }
@@ -44,18 +23,13 @@ function seq(x: Value | OpClosure, what: string, loc: SourceLoc): Fcn {
 }
 
 function elems(x: Value | OpClosure, what: string, loc: SourceLoc): readonly Value[] {
-  return elementsOf(asSet(v(x, loc), what));
+  return elementsOf(asSet(val(x, loc), what));
 }
 
 function int(x: Value | OpClosure, what: string, loc: SourceLoc): number {
-  const y = v(x, loc);
+  const y = val(x, loc);
   if (typeof y !== 'number') throw new EvalError(`${what}: expected an integer, found ${shortPrint(y)}`, loc);
   return y;
-}
-
-function bool(x: Value, what: string, loc: SourceLoc): boolean {
-  if (typeof x !== 'boolean') throw new EvalError(`${what}: expected a boolean, found ${shortPrint(x)}`, loc);
-  return x;
 }
 
 function n(name: string, arity: number, fn: Native['fn'], argArities?: readonly number[]): Native {
@@ -133,7 +107,7 @@ const functions: Native[] = [
   }),
   ...(['Injection', 'Surjection', 'Bijection'] as const).map((name) =>
     n(name, 2, (a, loc) => {
-      const S = asSet(v(a[0]!, loc), name);
+      const S = asSet(val(a[0]!, loc), name);
       const T = setOf(elems(a[1]!, name, loc).slice());
       const all = new FcnSet(S, T).enumerate().elems;
       return setOf(
@@ -148,45 +122,64 @@ const functions: Native[] = [
   ),
   ...(['ExistsInjection', 'ExistsSurjection', 'ExistsBijection'] as const).map((name) =>
     n(name, 2, (a, loc) => {
-      const s = cardinality(asSet(v(a[0]!, loc), name));
-      const t = cardinality(asSet(v(a[1]!, loc), name));
+      const s = cardinality(asSet(val(a[0]!, loc), name));
+      const t = cardinality(asSet(val(a[1]!, loc), name));
       return name === 'ExistsInjection' ? s <= t : name === 'ExistsSurjection' ? s >= t && (t > 0 || s === 0) : s === t;
     }),
   ),
-  n('FoldFunction', 3, (a, loc) => {
-    const f = fcn(a[2]!, 'FoldFunction', loc);
-    return foldRight(op(a[0]!, 2, 'FoldFunction', loc), v(a[1]!, loc), f.vals);
-  }, [2, 0, 0]),
-  n('FoldFunctionOnSet', 4, (a, loc) => {
-    const f = fcn(a[2]!, 'FoldFunctionOnSet', loc);
-    const idx = elems(a[3]!, 'FoldFunctionOnSet', loc);
-    return foldRight(
-      op(a[0]!, 2, 'FoldFunctionOnSet', loc),
-      v(a[1]!, loc),
-      idx.map((i) => f.vals[f.dom.lookup(i)]!),
-    );
-  }, [2, 0, 0, 0]),
+  n(
+    'FoldFunction',
+    3,
+    (a, loc) => {
+      const f = fcn(a[2]!, 'FoldFunction', loc);
+      return foldRight(op(a[0]!, 2, 'FoldFunction', loc), val(a[1]!, loc), f.vals);
+    },
+    [2, 0, 0],
+  ),
+  n(
+    'FoldFunctionOnSet',
+    4,
+    (a, loc) => {
+      const f = fcn(a[2]!, 'FoldFunctionOnSet', loc);
+      const idx = elems(a[3]!, 'FoldFunctionOnSet', loc);
+      return foldRight(
+        op(a[0]!, 2, 'FoldFunctionOnSet', loc),
+        val(a[1]!, loc),
+        idx.map((i) => f.vals[f.dom.lookup(i)]!),
+      );
+    },
+    [2, 0, 0, 0],
+  ),
 ];
 
 const folds: Native[] = [
-  n('MapThenFoldSet', 5, (a, loc) => {
-    const o = op(a[0]!, 2, 'MapThenFoldSet', loc);
-    const f = op(a[2]!, 1, 'MapThenFoldSet', loc);
-    const choose = op(a[3]!, 1, 'MapThenFoldSet', loc);
-    let rest = setOf(elems(a[4]!, 'MapThenFoldSet', loc).slice());
-    const order: Value[] = [];
-    while (rest.elems.length > 0) {
-      const x = choose.call([rest]);
-      order.push(x);
-      rest = setOf(rest.elems.filter((y) => !eq(y, x)));
-    }
-    return foldRight(o, v(a[1]!, loc), order.map((x) => f.call([x])));
-  }, [2, 0, 1, 1, 0]),
+  n(
+    'MapThenFoldSet',
+    5,
+    (a, loc) => {
+      const o = op(a[0]!, 2, 'MapThenFoldSet', loc);
+      const f = op(a[2]!, 1, 'MapThenFoldSet', loc);
+      const choose = op(a[3]!, 1, 'MapThenFoldSet', loc);
+      let rest = setOf(elems(a[4]!, 'MapThenFoldSet', loc).slice());
+      const order: Value[] = [];
+      while (rest.elems.length > 0) {
+        const x = choose.call([rest]);
+        order.push(x);
+        rest = setOf(rest.elems.filter((y) => !eq(y, x)));
+      }
+      return foldRight(
+        o,
+        val(a[1]!, loc),
+        order.map((x) => f.call([x])),
+      );
+    },
+    [2, 0, 1, 1, 0],
+  ),
 ];
 
 const finiteSetsExt: Native[] = [
-  n('FoldSet', 3, (a, loc) => foldRight(op(a[0]!, 2, 'FoldSet', loc), v(a[1]!, loc), elems(a[2]!, 'FoldSet', loc)), [2, 0, 0]),
-  n('ReduceSet', 3, (a, loc) => foldRight(op(a[0]!, 2, 'ReduceSet', loc), v(a[2]!, loc), elems(a[1]!, 'ReduceSet', loc)), [2, 0, 0]),
+  n('FoldSet', 3, (a, loc) => foldRight(op(a[0]!, 2, 'FoldSet', loc), val(a[1]!, loc), elems(a[2]!, 'FoldSet', loc)), [2, 0, 0]),
+  n('ReduceSet', 3, (a, loc) => foldRight(op(a[0]!, 2, 'ReduceSet', loc), val(a[2]!, loc), elems(a[1]!, 'ReduceSet', loc)), [2, 0, 0]),
   folds[0]!,
   n('SumSet', 1, (a, loc) => elems(a[0]!, 'SumSet', loc).reduce<number>((s, x) => s + int(x, 'SumSet', loc), 0)),
   n('ProductSet', 1, (a, loc) => elems(a[0]!, 'ProductSet', loc).reduce<number>((s, x) => s * int(x, 'ProductSet', loc), 1)),
@@ -200,10 +193,15 @@ const finiteSetsExt: Native[] = [
     if (xs.length === 0) throw new EvalError('Min of the empty set', loc);
     return xs.reduce((m, x) => (int(x, 'Min', loc) < (m as number) ? x : m));
   }),
-  n('Quantify', 2, (a, loc) => {
-    const p = op(a[1]!, 1, 'Quantify', loc);
-    return elems(a[0]!, 'Quantify', loc).filter((x) => bool(p.call([x]), 'Quantify', loc)).length;
-  }, [0, 1]),
+  n(
+    'Quantify',
+    2,
+    (a, loc) => {
+      const p = op(a[1]!, 1, 'Quantify', loc);
+      return elems(a[0]!, 'Quantify', loc).filter((x) => bool(p.call([x]), 'Quantify', loc)).length;
+    },
+    [0, 1],
+  ),
   n('kSubset', 2, (a, loc) => {
     const k = int(a[0]!, 'kSubset', loc);
     const xs = elems(a[1]!, 'kSubset', loc);
@@ -219,8 +217,8 @@ const finiteSetsExt: Native[] = [
     return setOf(out);
   }),
   n('SymDiff', 2, (a, loc) => {
-    const x = asSet(v(a[0]!, loc), 'SymDiff');
-    const y = asSet(v(a[1]!, loc), 'SymDiff');
+    const x = asSet(val(a[0]!, loc), 'SymDiff');
+    const y = asSet(val(a[1]!, loc), 'SymDiff');
     return setOf([...elementsOf(x).filter((e) => !member(e, y)), ...elementsOf(y).filter((e) => !member(e, x))]);
   }),
 ];
@@ -228,7 +226,7 @@ const finiteSetsExt: Native[] = [
 const sequencesExt: Native[] = [
   n('ToSet', 1, (a, loc) => setOf(fcn(a[0]!, 'ToSet', loc).vals.slice())),
   n('SetToSeq', 1, (a, loc) => tuple(elems(a[0]!, 'SetToSeq', loc).slice())),
-  n('Cons', 2, (a, loc) => tuple([v(a[0]!, loc), ...seq(a[1]!, 'Cons', loc).vals])),
+  n('Cons', 2, (a, loc) => tuple([val(a[0]!, loc), ...seq(a[1]!, 'Cons', loc).vals])),
   n('Front', 1, (a, loc) => {
     const s = seq(a[0]!, 'Front', loc);
     if (s.vals.length === 0) throw new EvalError('Front of the empty sequence', loc);
@@ -240,7 +238,7 @@ const sequencesExt: Native[] = [
     return s.vals[s.vals.length - 1]!;
   }),
   n('Reverse', 1, (a, loc) => tuple(seq(a[0]!, 'Reverse', loc).vals.slice().reverse())),
-  n('Contains', 2, (a, loc) => seq(a[0]!, 'Contains', loc).vals.some((x) => eq(x, v(a[1]!, loc)))),
+  n('Contains', 2, (a, loc) => seq(a[0]!, 'Contains', loc).vals.some((x) => eq(x, val(a[1]!, loc)))),
   n('IsPrefix', 2, (a, loc) => {
     const s = seq(a[0]!, 'IsPrefix', loc).vals;
     const t = seq(a[1]!, 'IsPrefix', loc).vals;
@@ -251,13 +249,13 @@ const sequencesExt: Native[] = [
     const t = seq(a[1]!, 'IsStrictPrefix', loc).vals;
     return s.length < t.length && s.every((x, i) => eq(x, t[i]!));
   }),
-  n('Remove', 2, (a, loc) => tuple(seq(a[0]!, 'Remove', loc).vals.filter((x) => !eq(x, v(a[1]!, loc))))),
-  n('ReplaceAll', 3, (a, loc) => tuple(seq(a[0]!, 'ReplaceAll', loc).vals.map((x) => (eq(x, v(a[1]!, loc)) ? v(a[2]!, loc) : x)))),
+  n('Remove', 2, (a, loc) => tuple(seq(a[0]!, 'Remove', loc).vals.filter((x) => !eq(x, val(a[1]!, loc))))),
+  n('ReplaceAll', 3, (a, loc) => tuple(seq(a[0]!, 'ReplaceAll', loc).vals.map((x) => (eq(x, val(a[1]!, loc)) ? val(a[2]!, loc) : x)))),
   n('InsertAt', 3, (a, loc) => {
     const s = seq(a[0]!, 'InsertAt', loc).vals;
     const i = int(a[1]!, 'InsertAt', loc);
     if (i < 1 || i > s.length + 1) throw new EvalError(`InsertAt: index ${i} is out of range`, loc);
-    return tuple([...s.slice(0, i - 1), v(a[2]!, loc), ...s.slice(i - 1)]);
+    return tuple([...s.slice(0, i - 1), val(a[2]!, loc), ...s.slice(i - 1)]);
   }),
   n('RemoveAt', 2, (a, loc) => {
     const s = seq(a[0]!, 'RemoveAt', loc).vals;
@@ -269,15 +267,20 @@ const sequencesExt: Native[] = [
     const s = seq(a[0]!, 'ReplaceAt', loc).vals.slice();
     const i = int(a[1]!, 'ReplaceAt', loc);
     if (i < 1 || i > s.length) throw new EvalError(`ReplaceAt: index ${i} is out of range`, loc);
-    s[i - 1] = v(a[2]!, loc);
+    s[i - 1] = val(a[2]!, loc);
     return tuple(s);
   }),
-  n('FoldLeft', 3, (a, loc) => {
-    const o = op(a[0]!, 2, 'FoldLeft', loc);
-    return seq(a[2]!, 'FoldLeft', loc).vals.reduce((acc, x) => o.call([acc, x]), v(a[1]!, loc));
-  }, [2, 0, 0]),
-  n('FoldRight', 3, (a, loc) => foldRight(op(a[0]!, 2, 'FoldRight', loc), v(a[2]!, loc), seq(a[1]!, 'FoldRight', loc).vals), [2, 0, 0]),
-  n('FoldSeq', 3, (a, loc) => foldRight(op(a[0]!, 2, 'FoldSeq', loc), v(a[1]!, loc), seq(a[2]!, 'FoldSeq', loc).vals), [2, 0, 0]),
+  n(
+    'FoldLeft',
+    3,
+    (a, loc) => {
+      const o = op(a[0]!, 2, 'FoldLeft', loc);
+      return seq(a[2]!, 'FoldLeft', loc).vals.reduce((acc, x) => o.call([acc, x]), val(a[1]!, loc));
+    },
+    [2, 0, 0],
+  ),
+  n('FoldRight', 3, (a, loc) => foldRight(op(a[0]!, 2, 'FoldRight', loc), val(a[2]!, loc), seq(a[1]!, 'FoldRight', loc).vals), [2, 0, 0]),
+  n('FoldSeq', 3, (a, loc) => foldRight(op(a[0]!, 2, 'FoldSeq', loc), val(a[1]!, loc), seq(a[2]!, 'FoldSeq', loc).vals), [2, 0, 0]),
   n('Zip', 2, (a, loc) => {
     const s = seq(a[0]!, 'Zip', loc).vals;
     const t = seq(a[1]!, 'Zip', loc).vals;
@@ -299,4 +302,3 @@ export const COMMUNITY_MODULES: readonly StandardModule[] = [
   { name: 'SequenceTheorems', extends: ['Sequences'], natives: [] },
   { name: 'FunctionTheorems', extends: ['Functions'], natives: [] },
 ];
-

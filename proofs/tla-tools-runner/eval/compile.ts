@@ -40,7 +40,7 @@ import {
   type Value,
 } from '../values/value.js';
 import { StringSet } from '../values/lazy-sets.js';
-import { FrameInfo, type GlobalBinding, type LocalBinding, ModCtx, type ModuleGraph, paramBinding, Scope } from './context.js';
+import { FrameInfo, frameScope, type GlobalBinding, type LocalBinding, ModCtx, type ModuleGraph, Scope } from './context.js';
 import type { Native } from './natives.js';
 import { type ActFn, type Frame, OpClosure, Runtime, Thunk, UNEVALUATED, type ValFn } from './runtime.js';
 
@@ -65,15 +65,25 @@ export interface Env {
 interface CompiledDef {
   frame: FrameInfo;
   body: ValFn;
-  act?: ActFn;
+}
+
+interface CompiledAct {
+  frame: FrameInfo;
+  act: ActFn;
 }
 
 interface DefEntry {
   val: (CompiledDef | undefined)[];
-  act: (CompiledDef | undefined)[];
-  actSplit: (CompiledDef | undefined)[];
+  act: (CompiledAct | undefined)[];
+  actSplit: (CompiledAct | undefined)[];
   constValue?: { v: Value } | undefined;
 }
+
+/** How a use site finds the frame a definition hangs below (a parameterized instance's parameters). */
+type ParentFn = (f: Frame) => Frame | null;
+
+/** An operator argument: by value, an operator (OpClosure) or by name (Thunk). */
+type ArgFn = (f: Frame) => Value | OpClosure | Thunk;
 
 const ENABLED_FOUND = Symbol('enabled');
 
@@ -150,7 +160,24 @@ const CORE_OPS = new Set([
 ]);
 const TEMPORAL_OPS = new Set(['always', 'eventually', 'leads_to', 'plus_arrow']);
 /** Expression kinds worth caching when constant (literals and names are cheap already). */
-const MEMO_KINDS = new Set<Expr['k']>(['setEnum', 'setFilter', 'setMap', 'fcn', 'fcnSet', 'recordSet', 'record', 'tuple', 'op', 'apply', 'choose', 'quant', 'if', 'case', 'let', 'except']);
+const MEMO_KINDS = new Set<Expr['k']>([
+  'setEnum',
+  'setFilter',
+  'setMap',
+  'fcn',
+  'fcnSet',
+  'recordSet',
+  'record',
+  'tuple',
+  'op',
+  'apply',
+  'choose',
+  'quant',
+  'if',
+  'case',
+  'let',
+  'except',
+]);
 /** Operators whose evaluation is observable: never cached. */
 const SIDE_EFFECTS = new Set(['Print', 'PrintT', 'Assert', 'TLCSet', 'TLCGet', 'RandomElement', 'JavaTime', 'Any']);
 
@@ -168,7 +195,7 @@ export class Compiler {
 
   /** A fresh environment for compiling a top-level expression (invariant, ASSUME, ...). */
   topEnv(ctx: ModCtx, mode: Mode): Env {
-    return { sc: new Scope(ctx.paramScope, new FrameInfo(ctx.paramScope?.frame ?? null)), ctx, mode };
+    return { sc: frameScope(ctx.paramScope), ctx, mode };
   }
 
   private entry(def: object, ctx: ModCtx): DefEntry {
@@ -228,7 +255,8 @@ export class Compiler {
         if (e.op === 'enabled') return Math.min(l, L_STATE);
         if (!CORE_OPS.has(e.op)) {
           const local = env.sc.lookup(e.op);
-          if (local !== undefined && (local.k === 'letVal' || local.k === 'letOp')) return Math.max(l, this.defLevel(local.def, local.ctx, local.scope, env.mode));
+          if (local !== undefined && (local.k === 'letVal' || local.k === 'letOp'))
+            return Math.max(l, this.defLevel(local.def, local.ctx, local.scope, env.mode));
           const g = env.ctx.get(e.op);
           if (g !== undefined) l = Math.max(l, this.globalLevel(g, env.mode));
         }
@@ -341,24 +369,8 @@ export class Compiler {
     }
   }
 
-  private defLevel(def: OpDefUnit, ctx: ModCtx, scope: Scope | null, mode: Mode): number {
-    let perCtx = this.levels.get(def);
-    if (perCtx === undefined) {
-      perCtx = new Map();
-      this.levels.set(def, perCtx);
-    }
-    const known = perCtx.get(ctx);
-    if (known !== undefined) return known;
-    perCtx.set(ctx, L_CONST); // recursion: the other parts decide
-    const frame = new FrameInfo(scope?.frame ?? null);
-    const sc = new Scope(scope, frame);
-    for (const p of def.params) sc.names.set(p.name, paramBinding(frame, p));
-    const l = this.level(def.body, { sc, ctx, mode });
-    perCtx.set(ctx, l);
-    return l;
-  }
-
-  private fnDefLevel(def: FnDefUnit, ctx: ModCtx, scope: Scope | null, mode: Mode): number {
+  /** The level of a definition in `ctx`, computed once; a recursive use sees L_CONST (the other parts decide). */
+  private cachedLevel(def: OpDefUnit | FnDefUnit, ctx: ModCtx, compute: () => number): number {
     let perCtx = this.levels.get(def);
     if (perCtx === undefined) {
       perCtx = new Map();
@@ -367,18 +379,27 @@ export class Compiler {
     const known = perCtx.get(ctx);
     if (known !== undefined) return known;
     perCtx.set(ctx, L_CONST);
-    const frame = new FrameInfo(scope?.frame ?? null);
-    const sc = new Scope(scope, frame);
-    let l = L_CONST;
-    for (const b of def.bounds) l = Math.max(l, this.level(b.set, { sc, ctx, mode }));
-    for (const b of def.bounds) for (const n of b.names) sc.names.set(n, { k: 'bound', frame, idx: frame.alloc() });
-    l = Math.max(l, this.level(def.body, { sc, ctx, mode }));
+    const l = compute();
     perCtx.set(ctx, l);
     return l;
   }
 
+  private defLevel(def: OpDefUnit, ctx: ModCtx, scope: Scope | null, mode: Mode): number {
+    return this.cachedLevel(def, ctx, () => this.level(def.body, { sc: frameScope(scope, def.params), ctx, mode }));
+  }
+
+  private fnDefLevel(def: FnDefUnit, ctx: ModCtx, scope: Scope | null, mode: Mode): number {
+    return this.cachedLevel(def, ctx, () => {
+      const sc = frameScope(scope);
+      let l = L_CONST;
+      for (const b of def.bounds) l = Math.max(l, this.level(b.set, { sc, ctx, mode }));
+      for (const b of def.bounds) for (const n of b.names) sc.names.set(n, { k: 'bound', frame: sc.frame, idx: sc.frame.alloc() });
+      return Math.max(l, this.level(def.body, { sc, ctx, mode }));
+    });
+  }
+
   private substEnv(g: Extract<GlobalBinding, { k: 'subst' }>, mode: Mode): Env {
-    return { sc: new Scope(g.scope, new FrameInfo(g.scope?.frame ?? null)), ctx: g.ctx, mode };
+    return { sc: frameScope(g.scope), ctx: g.ctx, mode };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -421,22 +442,13 @@ export class Compiler {
           if (x.path.some((p) => env.sc.lookup(p.name) !== undefined)) closed = false;
           return;
         case 'let':
-          for (const d of x.defs) if (d.k === 'opDef') visit(d.body);
-          else if (d.k === 'fnDef') {
-            d.bounds.forEach((b) => visit(b.set));
-            visit(d.body);
-          }
+          for (const d of x.defs)
+            if (d.k === 'opDef') visit(d.body);
+            else if (d.k === 'fnDef') {
+              d.bounds.forEach((b) => visit(b.set));
+              visit(d.body);
+            }
           visit(x.body);
-          return;
-        case 'quant':
-        case 'setMap':
-        case 'fcn':
-          x.bounds.forEach((b) => visit(b.set));
-          visit(x.body);
-          return;
-        case 'setFilter':
-          visit(x.bound.set);
-          visit(x.pred);
           return;
         default:
           this.children(x, visit);
@@ -683,9 +695,10 @@ export class Compiler {
     const v = this.val(a, env);
     const ac = this.act(a, env, false);
     const t = this.target(a, env);
-    const primed = env.mode === M_NEXT && lv < L_ACTION ? this.val(a, { ...env, mode: M_PRIMED }) : null;
-    const pt = env.mode === M_NEXT && lv < L_ACTION ? this.varOf(a, env) : -1;
+    // A state-level argument in Next has a fixed unprimed value and a primed one.
     const stable = env.mode === M_NEXT && lv < L_ACTION;
+    const primed = stable ? this.val(a, { ...env, mode: M_PRIMED }) : null;
+    const pt = stable ? this.varOf(a, env) : -1;
     return (f) => new Thunk(f, v, ac, primed, t, pt, stable);
   }
 
@@ -700,12 +713,9 @@ export class Compiler {
   }
 
   private valName(name: string, args: readonly Expr[] | null, loc: SourceLoc, env: Env): ValFn {
-    if (args === null || args.length === 0) {
-      if (name === 'BOOLEAN' && env.sc.lookup(name) === undefined && !env.ctx.names.has(name)) return () => BOOLEAN_SET;
-      if (name === 'STRING' && env.sc.lookup(name) === undefined && !env.ctx.names.has(name)) {
-        const s = new StringSet();
-        return () => s;
-      }
+    if ((args === null || args.length === 0) && (name === 'BOOLEAN' || name === 'STRING') && env.sc.lookup(name) === undefined && !env.ctx.names.has(name)) {
+      const s = name === 'BOOLEAN' ? BOOLEAN_SET : new StringSet();
+      return () => s;
     }
     const b = this.lookupOrFail(name, loc, env);
     return this.valBinding(b, name, args ?? [], loc, env);
@@ -726,32 +736,14 @@ export class Compiler {
         const argFns = args.map((a) => this.val(a, env));
         return (f) => (get(f) as unknown as OpClosure).call(argFns.map((a) => a(f)));
       }
-      case 'letVal': {
+      case 'letVal':
         this.arity(name, 0, args.length, loc);
-        const hops = hopsTo(env.sc.frame, b.frame);
-        const idx = b.idx;
-        const def = this.val(b.def.body, { sc: b.scope, ctx: b.ctx, mode: env.mode });
-        return (f) => {
-          const fr = walk(f, hops);
-          let v = fr[idx];
-          if (v === UNEVALUATED) v = fr[idx] = def(fr);
-          return v;
-        };
-      }
+        return this.letSlotRead(b, this.val(b.def.body, { sc: b.scope, ctx: b.ctx, mode: env.mode }), env);
       case 'letOp':
         return this.callDef(b.def, b.ctx, b.scope, args, loc, env);
-      case 'letFn': {
+      case 'letFn':
         this.arity(name, 0, args.length, loc);
-        const hops = hopsTo(env.sc.frame, b.frame);
-        const idx = b.idx;
-        const make = this.fnValue(b.def, { sc: b.scope, ctx: b.ctx, mode: env.mode });
-        return (f) => {
-          const fr = walk(f, hops);
-          let v = fr[idx];
-          if (v === UNEVALUATED) v = fr[idx] = make(fr);
-          return v;
-        };
-      }
+        return this.letSlotRead(b, this.fnValue(b.def, { sc: b.scope, ctx: b.ctx, mode: env.mode }), env);
       case 'var': {
         this.arity(name, 0, args.length, loc);
         return this.varRead(b.index, name, loc, env.mode);
@@ -793,6 +785,18 @@ export class Compiler {
     }
   }
 
+  /** A zero-arity LET definition: evaluated on first use in each activation of its frame. */
+  private letSlotRead(b: { frame: FrameInfo; idx: number }, make: (fr: Frame) => Value, env: Env): ValFn {
+    const hops = hopsTo(env.sc.frame, b.frame);
+    const idx = b.idx;
+    return (f) => {
+      const fr = walk(f, hops);
+      let v = fr[idx];
+      if (v === UNEVALUATED) v = fr[idx] = make(fr);
+      return v;
+    };
+  }
+
   private arity(name: string, expected: number, got: number, loc: SourceLoc): void {
     if (expected !== got) throw new TlaParseError(`${displayName(name)} takes ${expected} argument(s), but is given ${got}`, loc);
   }
@@ -831,17 +835,11 @@ export class Compiler {
       e.val[env.mode] = cd;
       cd.body = this.val(b.e, senv);
     }
-    const entry = cd;
-    const parent = this.parentFrameFn(b.scope?.frame ?? null, env);
-    return (f) => {
-      const nf: Frame = new Array(entry.frame.size);
-      nf[0] = parent(f);
-      return entry.body(nf);
-    };
+    return invoke(cd, this.parentFrameFn(b.scope?.frame ?? null, env), []);
   }
 
   /** How to find the frame of `target` (a parameterized instance's parameters) from a use site. */
-  private parentFrameFn(target: FrameInfo | null, env: Env): (f: Frame) => Frame | null {
+  private parentFrameFn(target: FrameInfo | null, env: Env): ParentFn {
     if (target === null) return () => null;
     const hops = hopsTo(env.sc.frame, target);
     if (hops < 0) throw new Error('internal: instance parameters are not in scope');
@@ -853,23 +851,23 @@ export class Compiler {
     const e = this.entry(def, ctx);
     let cd = e.val[mode];
     if (cd === undefined) {
-      const frame = new FrameInfo(scope?.frame ?? null);
-      const sc = new Scope(scope, frame);
-      for (const p of def.params) sc.names.set(p.name, paramBinding(frame, p));
-      cd = { frame, body: null as unknown as ValFn };
+      const sc = frameScope(scope, def.params);
+      cd = { frame: sc.frame, body: null as unknown as ValFn };
       e.val[mode] = cd;
       cd.body = this.val(def.body, { sc, ctx, mode });
     }
     return cd;
   }
 
-  private argFns(def: OpDefUnit, args: readonly Expr[], loc: SourceLoc, env: Env, ctx?: ModCtx, scope?: Scope | null): ((f: Frame) => Value | OpClosure | Thunk)[] {
-    this.arity(def.name, def.params.length, args.length, loc);
-    const actionCallee = ctx !== undefined && (env.mode === M_INIT || (env.mode === M_NEXT && this.defLevel(def, ctx, scope ?? null, env.mode) >= L_ACTION));
+  /**
+   * The arguments of a call of `def`. With `byName` (the callee is an action, or this is Init) an
+   * argument that mentions variables is passed by name, so it can still be primed or assigned.
+   */
+  private argFns(def: OpDefUnit, args: readonly Expr[], env: Env, byName: boolean): ArgFn[] {
     return def.params.map((p, i) => {
       const a = args[i]!;
       if (p.arity > 0) return this.opArg(a, p.arity, env);
-      if (actionCallee) {
+      if (byName) {
         const t = this.byNameArg(a, env);
         if (t !== null) return t;
       }
@@ -877,11 +875,22 @@ export class Compiler {
     });
   }
 
-  private callDef(def: OpDefUnit, ctx: ModCtx, scope: Scope | null, args: readonly Expr[], loc: SourceLoc, env: Env): ValFn {
-    const argFns = this.argFns(def, args, loc, env, ctx, scope);
-    const parent = this.parentFrameFn(scope?.frame ?? null, env);
+  /** `instParent`: the parameter frame of the parameterized instance `def` is reached through. */
+  private callDef(
+    def: OpDefUnit,
+    ctx: ModCtx,
+    scope: Scope | null,
+    args: readonly Expr[],
+    loc: SourceLoc,
+    env: Env,
+    instParent: ParentFn | null = null,
+  ): ValFn {
+    this.arity(def.name, def.params.length, args.length, loc);
     const mode = env.mode;
-    if (argFns.length === 0 && scope === null && this.defLevel(def, ctx, scope, mode) === L_CONST) {
+    const byName = mode === M_INIT || (mode === M_NEXT && this.defLevel(def, ctx, scope, mode) >= L_ACTION);
+    const argFns = this.argFns(def, args, env, byName);
+    const parent = instParent ?? this.parentFrameFn(scope?.frame ?? null, env);
+    if (instParent === null && argFns.length === 0 && scope === null && this.defLevel(def, ctx, scope, mode) === L_CONST) {
       // Zero-arity definitions of constant level are evaluated once (TLC does the same).
       const entry = this.entry(def, ctx);
       return () => {
@@ -894,62 +903,19 @@ export class Compiler {
         return entry.constValue.v;
       };
     }
-    const cd = this.compiledDef(def, ctx, scope, mode);
-    switch (argFns.length) {
-      case 0:
-        return (f) => {
-          const nf: Frame = new Array(cd.frame.size);
-          nf[0] = parent(f);
-          return cd.body(nf);
-        };
-      case 1: {
-        const a0 = argFns[0]!;
-        return (f) => {
-          const nf: Frame = new Array(cd.frame.size);
-          nf[0] = parent(f);
-          nf[1] = a0(f);
-          return cd.body(nf);
-        };
-      }
-      case 2: {
-        const [a0, a1] = argFns as [ValFn, ValFn];
-        return (f) => {
-          const nf: Frame = new Array(cd.frame.size);
-          nf[0] = parent(f);
-          nf[1] = a0(f);
-          nf[2] = a1(f);
-          return cd.body(nf);
-        };
-      }
-      default:
-        return (f) => {
-          const nf: Frame = new Array(cd.frame.size);
-          nf[0] = parent(f);
-          for (let i = 0; i < argFns.length; i++) nf[i + 1] = argFns[i]!(f);
-          return cd.body(nf);
-        };
-    }
+    return invoke(this.compiledDef(def, ctx, scope, mode), parent, argFns);
   }
 
   /** An argument for an operator parameter of arity n: a named operator, LAMBDA or symbol. */
   private opArg(a: Expr, arity: number, env: Env): (f: Frame) => OpClosure {
     if (a.k === 'lambda') {
       if (a.params.length !== arity) throw new TlaParseError(`LAMBDA takes ${a.params.length} argument(s) where ${arity} are expected`, a.loc);
-      const frame = new FrameInfo(env.sc.frame);
-      const sc = new Scope(env.sc, frame);
-      for (const p of a.params) sc.names.set(p, paramBinding(frame, { name: p, arity: 0 }));
-      const body = this.val(a.body, { ...env, sc });
-      return (f) =>
-        new OpClosure(
-          arity,
-          (xs) => {
-            const nf: Frame = new Array(frame.size);
-            nf[0] = f;
-            for (let i = 0; i < xs.length; i++) nf[i + 1] = xs[i];
-            return body(nf);
-          },
-          'LAMBDA',
-        );
+      const sc = frameScope(
+        env.sc,
+        a.params.map((name) => ({ name, arity: 0 })),
+      );
+      const code: CompiledDef = { frame: sc.frame, body: this.val(a.body, { ...env, sc }) };
+      return (f) => operatorValue(arity, code, f, 'LAMBDA');
     }
     let name: string;
     if (a.k === 'name' && (a.args === null || a.args.length === 0)) name = a.name;
@@ -968,7 +934,7 @@ export class Compiler {
     arity: number,
     loc: SourceLoc,
     env: Env,
-    instParent: ((f: Frame) => Frame | null) | null,
+    instParent: ParentFn | null,
   ): (f: Frame) => OpClosure {
     const display = displayName(name);
     switch (b.k) {
@@ -986,19 +952,7 @@ export class Compiler {
         if (def.params.some((p) => p.arity > 0)) throw new UnsupportedError('passing an operator that itself takes operator arguments', loc);
         const cd = this.compiledDef(def, ctx, scope, env.mode);
         const parent = instParent ?? this.parentFrameFn(scope?.frame ?? null, env);
-        return (f) => {
-          const pf = parent(f);
-          return new OpClosure(
-            arity,
-            (xs) => {
-              const nf: Frame = new Array(cd.frame.size);
-              nf[0] = pf;
-              for (let i = 0; i < xs.length; i++) nf[i + 1] = xs[i];
-              return cd.body(nf);
-            },
-            display,
-          );
-        };
+        return (f) => operatorValue(arity, cd, parent(f), display);
       }
       case 'native': {
         const n = b.native;
@@ -1046,9 +1000,9 @@ export class Compiler {
   }
 
   /** `A!B(1)!Op`: the binding of Op and how to build the instance parameter frames. */
-  resolvePath(e: Extract<Expr, { k: 'inst' }>, env: Env): { binding: GlobalBinding; ctx: ModCtx; parent: ((f: Frame) => Frame | null) | null } {
+  resolvePath(e: Extract<Expr, { k: 'inst' }>, env: Env): { binding: GlobalBinding; ctx: ModCtx; parent: ParentFn | null } {
     let ctx = env.ctx;
-    let parent: ((f: Frame) => Frame | null) | null = null;
+    let parent: ParentFn | null = null;
     let first = true;
     for (const step of e.path) {
       const b: LocalBinding | GlobalBinding | undefined = first ? (env.sc.lookup(step.name) ?? ctx.get(step.name)) : ctx.get(step.name);
@@ -1060,7 +1014,8 @@ export class Compiler {
         parent = this.parentFrameFn(b.scope.frame, env);
         continue;
       }
-      if (b === undefined || b.k !== 'inst') throw new TlaParseError(`${step.name} is not a module instance (in ${e.path.map((p) => p.name).join('!')}!${e.name})`, e.loc);
+      if (b === undefined || b.k !== 'inst')
+        throw new TlaParseError(`${step.name} is not a module instance (in ${e.path.map((p) => p.name).join('!')}!${e.name})`, e.loc);
       const sub = this.graph.namedInstanceCtx(b);
       this.arity(step.name, b.def.params.length, step.args.length, e.loc);
       if (b.def.params.length > 0) {
@@ -1089,17 +1044,8 @@ export class Compiler {
     if (parent === null) return this.valBinding(binding, e.name, args, e.loc, env);
     // The target lives in a parameterized instance: build its parameter frame, then call.
     switch (binding.k) {
-      case 'def': {
-        const def = binding.def;
-        const argFns = this.argFns(def, args, e.loc, env, binding.ctx, binding.ctx.paramScope);
-        const cd = this.compiledDef(def, binding.ctx, binding.ctx.paramScope, env.mode);
-        return (f) => {
-          const nf: Frame = new Array(cd.frame.size);
-          nf[0] = parent(f);
-          for (let i = 0; i < argFns.length; i++) nf[i + 1] = argFns[i]!(f);
-          return cd.body(nf);
-        };
-      }
+      case 'def':
+        return this.callDef(binding.def, binding.ctx, binding.ctx.paramScope, args, e.loc, env, parent);
       case 'subst': {
         const body = this.valSubst(binding, { ...env, sc: binding.scope ?? env.sc });
         return (f) => body(parent(f)!);
@@ -1117,14 +1063,13 @@ export class Compiler {
     const scope = ctx.paramScope;
     const entry = this.entry(def, ctx);
     if (scope === null && this.fnDefLevel(def, ctx, scope, env.mode) === L_CONST) {
-      const make = this.fnValue(def, { sc: new Scope(null, new FrameInfo(null)), ctx, mode: M_CONST });
+      const make = this.fnValue(def, { sc: frameScope(null), ctx, mode: M_CONST });
       return () => {
         if (entry.constValue === undefined) entry.constValue = { v: make([null]) };
         return entry.constValue.v;
       };
     }
-    const holder = new Scope(scope, new FrameInfo(scope?.frame ?? null));
-    const make = this.fnValue(def, { sc: holder, ctx, mode: env.mode });
+    const make = this.fnValue(def, { sc: frameScope(scope), ctx, mode: env.mode });
     const parent = this.parentFrameFn(scope?.frame ?? null, env);
     return (f) => make([parent(f)]);
   }
@@ -1135,14 +1080,15 @@ export class Compiler {
    */
   private fnValue(def: FnDefUnit, env: Env): (fr: Frame) => Value {
     const setFns = def.bounds.map((b) => this.val(b.set, env));
-    const frame = new FrameInfo(env.sc.frame);
-    const sc = new Scope(env.sc, frame);
+    const sc = frameScope(env.sc);
+    const frame = sc.frame;
     const slots: number[] = [];
-    for (const b of def.bounds) for (const n of b.names) {
-      const idx = frame.alloc();
-      slots.push(idx);
-      sc.names.set(n, { k: 'bound', frame, idx });
-    }
+    for (const b of def.bounds)
+      for (const n of b.names) {
+        const idx = frame.alloc();
+        slots.push(idx);
+        sc.names.set(n, { k: 'bound', frame, idx });
+      }
     // The function's own name inside its body refers to the function being defined.
     const selfIdx = frame.alloc();
     sc.names.set(def.name, { k: 'bound', frame, idx: selfIdx });
@@ -1169,11 +1115,7 @@ export class Compiler {
   // ---- built-in operators
 
   private valOp(op: string, args: readonly Expr[], loc: SourceLoc, env: Env): ValFn {
-    if (!CORE_OPS.has(op)) {
-      const b = env.sc.lookup(op) ?? env.ctx.get(op);
-      if (b === undefined) throw new TlaParseError(`Unknown operator: ${displayName(op)}${hintFor(op)}`, loc);
-      return this.valBinding(b, op, args, loc, env);
-    }
+    if (!CORE_OPS.has(op)) return this.valBinding(this.lookupOrFail(op, loc, env), op, args, loc, env);
     // Operands are compiled per case: ENABLED, prime and UNCHANGED compile theirs in another mode.
     const first = (): ValFn => this.val(args[0]!, env);
     const binary = (): ValFn => this.val(args[1]!, env);
@@ -1239,7 +1181,7 @@ export class Compiler {
       }
       case 'prime': {
         if (env.mode !== M_NEXT) {
-          const why = env.mode === M_PRIMED ? "a primed expression is primed again" : 'a prime (x\') appears in a state or constant expression';
+          const why = env.mode === M_PRIMED ? 'a primed expression is primed again' : "a prime (x') appears in a state or constant expression";
           throw new TlaParseError(why, loc);
         }
         return this.val(args[0]!, { ...env, mode: M_PRIMED });
@@ -1318,7 +1260,13 @@ export class Compiler {
    * Calls `each(f)` for every binding of `bounds` (nested loops in source order); `each`
    * returns true to stop. Tuple patterns destructure the element.
    */
-  private forEachBinding(bounds: readonly Bound[], sets: ValFn[], slots: number[][], loc: SourceLoc, what: string): (f: Frame, each: (f: Frame) => boolean) => boolean {
+  private forEachBinding(
+    bounds: readonly Bound[],
+    sets: ValFn[],
+    slots: number[][],
+    loc: SourceLoc,
+    what: string,
+  ): (f: Frame, each: (f: Frame) => boolean) => boolean {
     // Expand `x, y \in S` into one loop per name.
     const loops: { set: ValFn; tuple: number[] | null; slot: number }[] = [];
     bounds.forEach((b, i) => {
@@ -1394,8 +1342,7 @@ export class Compiler {
     const loc = e.loc;
     return (f) => {
       for (const x of enumerate(set(f), 'CHOOSE', loc)) {
-        if (e.tuple) destructure(x, slots[0]!, f, loc);
-        else f[slots[0]![0]!] = x;
+        bindElement(x, e.tuple, slots[0]!, f, loc);
         if (boolOf(body(f), 'the body of CHOOSE', loc)) return x;
       }
       throw new EvalError('Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P', loc);
@@ -1415,15 +1362,13 @@ export class Compiler {
         // runs on a copy of this frame, so later changes to the frame's slots do not reach it.
         const g = f.slice();
         return new FilterSet(s, (x) => {
-          if (bound.tuple) destructure(x, names, g, loc);
-          else g[names[0]!] = x;
+          bindElement(x, bound.tuple, names, g, loc);
           return boolOf(pred(g), 'the predicate of a set filter', loc);
         });
       }
       const out: Value[] = [];
       for (const x of elementsOf(s)) {
-        if (bound.tuple) destructure(x, names, f, loc);
-        else f[names[0]!] = x;
+        bindElement(x, bound.tuple, names, f, loc);
         if (boolOf(pred(f), 'the predicate of a set filter', loc)) out.push(x);
       }
       // A subsequence of a normalized array is normalized.
@@ -1605,28 +1550,13 @@ export class Compiler {
 
   /** `split`: still at the top of Next, where operator applications name the action (TLC's labels). */
   act(e: Expr, env: Env, split: boolean): ActFn {
-    if (env.mode === M_NEXT && this.level(e, env) < L_ACTION && !containsParamRef(e, env)) return this.guard(e, env);
+    if (this.isStateTest(e, env)) return this.guard(e, env);
     switch (e.k) {
       case 'and':
         return this.actConj(e.items, env);
       case 'or': {
-        const alts = e.items.map((i) => this.act(i, env, split));
-        if (split) {
-          // TLC splits Next at its disjuncts: each is an action labelled with its own span.
-          const rt = this.rt;
-          const locs = e.items.map((i) => i.loc);
-          return (f, k) => {
-            const saved = rt.label;
-            try {
-              for (let i = 0; i < alts.length; i++) {
-                rt.label = { name: saved?.name ?? 'Next', args: saved?.args ?? [], loc: locs[i]! };
-                alts[i]!(f, k);
-              }
-            } finally {
-              rt.label = saved;
-            }
-          };
-        }
+        // TLC splits Next at its disjuncts: each is an action labelled with its own span.
+        const alts = e.items.map((i) => (split ? this.labelled(i.loc, this.act(i, env, split)) : this.act(i, env, split)));
         return (f, k) => {
           for (let i = 0; i < alts.length; i++) alts[i]!(f, k);
         };
@@ -1636,29 +1566,14 @@ export class Compiler {
         const body = this.act(e.body, { ...env, sc }, e.q === 'E' && split);
         const loop = this.forEachBinding(e.bounds, sets, slots, e.loc, e.q === 'E' ? '\\E' : '\\A');
         if (e.q === 'E') {
-          if (split) {
-            // TLC splits Next at \E too: the action's span is the body's.
-            const rt = this.rt;
-            const bodyLoc = e.body.loc;
-            return (f, k) => {
-              const saved = rt.label;
-              rt.label = { name: saved?.name ?? 'Next', args: saved?.args ?? [], loc: bodyLoc };
-              try {
-                loop(f, (g) => {
-                  body(g, k);
-                  return false;
-                });
-              } finally {
-                rt.label = saved;
-              }
-            };
-          }
-          return (f, k) => {
+          const exists: ActFn = (f, k) => {
             loop(f, (g) => {
               body(g, k);
               return false;
             });
           };
+          // TLC splits Next at \E too: the action's span is the body's.
+          return split ? this.labelled(e.body.loc, exists) : exists;
         }
         // \A x \in S : A(x) as the conjunction A(x1) /\ A(x2) /\ ...
         return (f, k) => {
@@ -1728,14 +1643,27 @@ export class Compiler {
     }
   }
 
-  private guard(e: Expr, env: Env): ActFn {
-    const g = this.val(e, env);
-    const loc = e.loc;
+  /** `a` as an action of its own (TLC's split of Next), labelled with the span `loc`. */
+  private labelled(loc: SourceLoc, a: ActFn): ActFn {
+    const rt = this.rt;
     return (f, k) => {
-      const v = g(f);
-      if (v === true) k();
-      else if (v !== false) throw new EvalError(`an action or predicate evaluated to ${shortPrint(v)}, not a boolean`, loc);
+      const saved = rt.label;
+      rt.label = { name: saved?.name ?? 'Next', args: saved?.args ?? [], loc };
+      try {
+        a(f, k);
+      } finally {
+        rt.label = saved;
+      }
     };
+  }
+
+  private guard(e: Expr, env: Env): ActFn {
+    return this.guardOf(this.val(e, env), e.loc);
+  }
+
+  /** Whether `e`, a part of Next, only tests the states (no primes, no action passed by name). */
+  private isStateTest(e: Expr, env: Env): boolean {
+    return env.mode === M_NEXT && this.level(e, env) < L_ACTION && !containsParamRef(e, env);
   }
 
   /** The variable `e` assigns: `x'` in Next, `x` in Init; -1 otherwise. */
@@ -1800,45 +1728,19 @@ export class Compiler {
   }
 
   private actConj(items: readonly Expr[], env: Env): ActFn {
-    const steps = items.map((i) => this.act(i, env, false));
     // Assignments and guards are handled without allocating a continuation.
-    const fast = items.map((item) => this.linearStep(item, env));
-    const chain = (i: number): ActFn => {
-      if (i === items.length) return (_f, k) => k();
-      const rest = chain(i + 1);
-      const s = fast[i];
-      if (s === null || s === undefined) {
-        const a = steps[i]!;
-        return (f, k) => a(f, () => rest(f, k));
-      }
-      return s(rest);
-    };
-    return chain(0);
+    return chainSteps(items.map((item) => this.linearStep(item, env) ?? stepOf(this.act(item, env, false))));
   }
 
-  /** A conjunct that is a plain guard or assignment, as a step that calls `rest` directly. */
-  private linearStep(e: Expr, env: Env): ((rest: ActFn) => ActFn) | null {
-    const rt = this.rt;
-    if (e.k === 'op' && (e.op === 'eq' || e.op === 'in')) {
-      const pt = this.paramTarget(e.args[0]!, env);
-      if (pt !== null) return this.dynamicAssign(pt, this.val(e.args[1]!, env), e.op === 'in', e.loc);
+  /** A conjunct that is a plain guard, assignment or UNCHANGED, as a step that calls `rest` directly. */
+  private linearStep(e: Expr, env: Env): Step | null {
+    const assign = this.assignStep(e, env);
+    if (assign !== null) return assign;
+    if (e.k === 'op' && e.op === 'unchanged' && env.mode === M_NEXT) {
+      const parts = this.unchangedSteps(e.args[0]!, e.loc, env);
+      return (rest) => parts.reduceRight((r, part) => part(r), rest);
     }
-    if (e.k === 'op' && e.op === 'eq') {
-      const v = this.target(e.args[0]!, env);
-      if (v >= 0) {
-        const rhs = this.val(e.args[1]!, env);
-        return (rest) => (f, k) => {
-          const cur = rt.nxt[v];
-          const x = rhs(f);
-          if (cur === undefined) {
-            rt.nxt[v] = x;
-            rest(f, k);
-            rt.nxt[v] = undefined;
-          } else if (eq(cur, x)) rest(f, k);
-        };
-      }
-    }
-    if (env.mode === M_NEXT && (this.level(e, env) < L_ACTION && !containsParamRef(e, env))) {
+    if (this.isStateTest(e, env)) {
       const g = this.val(e, env);
       const loc = e.loc;
       return (rest) => (f, k) => {
@@ -1850,9 +1752,53 @@ export class Compiler {
     return null;
   }
 
+  /**
+   * `x' = e`, `x' \in S`, `x' \subseteq S` (`x = e`... in Init), also through an operator parameter:
+   * assigns x where it is still unassigned (once per element of S), tests its value where not.
+   */
+  private assignStep(e: Expr, env: Env): Step | null {
+    if (e.k !== 'op' || (e.op !== 'eq' && e.op !== 'in' && e.op !== 'subseteq')) return null;
+    const loc = e.loc;
+    if (e.op !== 'subseteq') {
+      const pt = this.paramTarget(e.args[0]!, env);
+      if (pt !== null) return this.dynamicAssign(pt, this.val(e.args[1]!, env), e.op === 'in', loc);
+    }
+    const v = this.target(e.args[0]!, env);
+    if (v < 0) return null;
+    const rhs = this.val(e.args[1]!, env);
+    const rt = this.rt;
+    switch (e.op) {
+      case 'eq':
+        return (rest) => (f, k) => assignOrTest(rt, v, rhs(f), rest, f, k);
+      case 'in':
+        return (rest) => (f, k) => {
+          const cur = rt.nxt[v];
+          const s = setArg(rhs(f), '\\in', loc);
+          if (cur === undefined) {
+            for (const x of enumerate(s, 'the right side of \\in', loc)) {
+              rt.nxt[v] = x;
+              rest(f, k);
+            }
+            rt.nxt[v] = undefined;
+          } else if (member(cur, s)) rest(f, k);
+        };
+      case 'subseteq':
+        return (rest) => (f, k) => {
+          const cur = rt.nxt[v];
+          const s = setArg(rhs(f), '\\subseteq', loc);
+          if (cur === undefined) {
+            for (const x of new PowerSet(s).enumerate().elems) {
+              rt.nxt[v] = x;
+              rest(f, k);
+            }
+            rt.nxt[v] = undefined;
+          } else if (isSet(cur) && subseteq(cur, s)) rest(f, k);
+        };
+    }
+  }
+
   private actName(name: string, args: readonly Expr[], loc: SourceLoc, env: Env, split: boolean): ActFn {
-    const b = env.sc.lookup(name) ?? env.ctx.get(name);
-    if (b === undefined) throw new TlaParseError(`Unknown operator: ${displayName(name)}${hintFor(name)}`, loc);
+    const b = this.lookupOrFail(name, loc, env);
     switch (b.k) {
       case 'def':
         return this.actCall(b.def, b.ctx, b.ctx.paramScope, args, loc, env, split, null);
@@ -1893,15 +1839,13 @@ export class Compiler {
     return this.guardOf(this.valInst(e, env), e.loc);
   }
 
-  private compiledAct(def: OpDefUnit, ctx: ModCtx, scope: Scope | null, mode: Mode, split: boolean): CompiledDef {
+  private compiledAct(def: OpDefUnit, ctx: ModCtx, scope: Scope | null, mode: Mode, split: boolean): CompiledAct {
     const e = this.entry(def, ctx);
     const table = split ? e.actSplit : e.act;
     let cd = table[mode];
     if (cd === undefined) {
-      const frame = new FrameInfo(scope?.frame ?? null);
-      const sc = new Scope(scope, frame);
-      for (const p of def.params) sc.names.set(p.name, paramBinding(frame, p));
-      cd = { frame, body: null as unknown as ValFn };
+      const sc = frameScope(scope, def.params);
+      cd = { frame: sc.frame, act: null as unknown as ActFn };
       table[mode] = cd;
       cd.act = this.act(def.body, { sc, ctx, mode }, split);
     }
@@ -1916,22 +1860,15 @@ export class Compiler {
     loc: SourceLoc,
     env: Env,
     split: boolean,
-    instParent: ((f: Frame) => Frame | null) | null,
+    instParent: ParentFn | null,
   ): ActFn {
     this.arity(def.name, def.params.length, args.length, loc);
     // Arguments that mention variables are passed by name, so an action argument still assigns
     // and a primed parameter is the primed argument.
     // In Init every argument that mentions a variable goes by name: it may be the one assigned.
-    const calleeAction = env.mode === M_INIT || this.defLevel(def, ctx, scope, env.mode) >= L_ACTION || def.params.some((_, i) => this.level(args[i]!, env) >= L_ACTION);
-    const argFns = def.params.map((p, i) => {
-      const a = args[i]!;
-      if (p.arity > 0) return this.opArg(a, p.arity, env);
-      if (calleeAction) {
-        const t = this.byNameArg(a, env);
-        if (t !== null) return t;
-      }
-      return this.val(a, env);
-    });
+    const calleeAction =
+      env.mode === M_INIT || this.defLevel(def, ctx, scope, env.mode) >= L_ACTION || def.params.some((_, i) => this.level(args[i]!, env) >= L_ACTION);
+    const argFns = this.argFns(def, args, env, calleeAction);
     const parent = instParent ?? this.parentFrameFn(scope?.frame ?? null, env);
     const cd = this.compiledAct(def, ctx, scope, env.mode, split);
     const rt = this.rt;
@@ -1941,7 +1878,7 @@ export class Compiler {
         const nf: Frame = new Array(cd.frame.size);
         nf[0] = parent(f);
         for (let i = 0; i < n; i++) nf[i + 1] = argFns[i]!(f);
-        cd.act!(nf, k);
+        cd.act(nf, k);
       };
     }
     const name = def.name;
@@ -1953,7 +1890,7 @@ export class Compiler {
       const saved = rt.label;
       rt.label = { name, args: n === 0 ? [] : (nf.slice(1, n + 1) as Value[]), loc: bodyLoc };
       try {
-        cd.act!(nf, k);
+        cd.act(nf, k);
       } finally {
         rt.label = saved;
       }
@@ -1961,76 +1898,31 @@ export class Compiler {
   }
 
   private actOp(e: Extract<Expr, { k: 'op' }>, env: Env, split: boolean): ActFn {
-    const rt = this.rt;
-    const loc = e.loc;
-    if (e.op === 'eq' || e.op === 'in') {
-      const pt = this.paramTarget(e.args[0]!, env);
-      if (pt !== null) return this.dynamicAssign(pt, this.val(e.args[1]!, env), e.op === 'in', loc)((_f, k) => k());
-    }
+    const assign = this.assignStep(e, env);
+    if (assign !== null) return assign(DONE);
     switch (e.op) {
-      case 'eq': {
-        const v = this.target(e.args[0]!, env);
-        if (v < 0) break;
-        const rhs = this.val(e.args[1]!, env);
-        return (f, k) => {
-          const cur = rt.nxt[v];
-          const x = rhs(f);
-          if (cur === undefined) {
-            rt.nxt[v] = x;
-            k();
-            rt.nxt[v] = undefined;
-          } else if (eq(cur, x)) k();
-        };
-      }
-      case 'in': {
-        const v = this.target(e.args[0]!, env);
-        if (v < 0) break;
-        const rhs = this.val(e.args[1]!, env);
-        return (f, k) => {
-          const cur = rt.nxt[v];
-          const s = setArg(rhs(f), '\\in', loc);
-          if (cur === undefined) {
-            for (const x of enumerate(s, 'the right side of \\in', loc)) {
-              rt.nxt[v] = x;
-              k();
-            }
-            rt.nxt[v] = undefined;
-          } else if (member(cur, s)) k();
-        };
-      }
-      case 'subseteq': {
-        const v = this.target(e.args[0]!, env);
-        if (v < 0) break;
-        const rhs = this.val(e.args[1]!, env);
-        return (f, k) => {
-          const cur = rt.nxt[v];
-          const s = setArg(rhs(f), '\\subseteq', loc);
-          if (cur === undefined) {
-            for (const x of new PowerSet(s).enumerate().elems) {
-              rt.nxt[v] = x;
-              k();
-            }
-            rt.nxt[v] = undefined;
-          } else if (isSet(cur) && subseteq(cur, s)) k();
-        };
-      }
       case 'unchanged':
-        if (env.mode === M_NEXT) return this.actUnchanged(e.args[0]!, loc, env);
+        if (env.mode === M_NEXT) return this.actUnchanged(e.args[0]!, e.loc, env);
         break;
       case 'implies': {
         const c = this.val(e.args[0]!, env);
         const a = this.act(e.args[1]!, env, false);
+        const loc = e.loc;
         return (f, k) => (boolOf(c(f), 'the left side of =>', loc) ? a(f, k) : k());
       }
       default:
-        if (!CORE_OPS.has(e.op)) return this.actName(e.op, e.args, loc, env, split);
+        if (!CORE_OPS.has(e.op)) return this.actName(e.op, e.args, e.loc, env, split);
     }
     return this.guard(e, env);
   }
 
   /** UNCHANGED <<x, y>>: each variable (through definitions and tuples) is assigned its value. */
   private actUnchanged(sub: Expr, loc: SourceLoc, env: Env): ActFn {
-    const parts: ActFn[] = [];
+    return chainSteps(this.unchangedSteps(sub, loc, env));
+  }
+
+  private unchangedSteps(sub: Expr, loc: SourceLoc, env: Env): Step[] {
+    const parts: Step[] = [];
     const rt = this.rt;
     const collect = (e: Expr, en: Env): void => {
       if (e.k === 'tuple') {
@@ -2041,17 +1933,10 @@ export class Compiler {
       if (pt !== null) {
         // UNCHANGED p where p is a parameter: assigns the variable its argument names, if any.
         const raw = pt.raw;
-        parts.push((f, k) => {
+        parts.push((rest) => (f, k) => {
           const p = raw(f) as unknown as Value | Thunk;
-          if (p instanceof Thunk && p.primeTarget >= 0) {
-            const i = p.primeTarget;
-            const cur = rt.nxt[i];
-            if (cur === undefined) {
-              rt.nxt[i] = rt.cur[i];
-              k();
-              rt.nxt[i] = undefined;
-            } else if (eq(cur, rt.cur[i]!)) k();
-          } else if (p instanceof Thunk ? eq(p.value(), p.primed()) : true) k();
+          if (p instanceof Thunk && p.primeTarget >= 0) assignOrTest(rt, p.primeTarget, rt.cur[p.primeTarget]!, rest, f, k);
+          else if (p instanceof Thunk ? eq(p.value(), p.primed()) : true) rest(f, k);
         });
         return;
       }
@@ -2059,14 +1944,7 @@ export class Compiler {
         const g = en.ctx.get(e.name);
         if (g !== undefined && g.k === 'var') {
           const i = g.index;
-          parts.push((_f, k) => {
-            const cur = rt.nxt[i];
-            if (cur === undefined) {
-              rt.nxt[i] = rt.cur[i];
-              k();
-              rt.nxt[i] = undefined;
-            } else if (eq(cur, rt.cur[i]!)) k();
-          });
+          parts.push((rest) => (f, k) => assignOrTest(rt, i, rt.cur[i]!, rest, f, k));
           return;
         }
         if (g !== undefined && g.k === 'def' && g.def.params.length === 0 && g.ctx.paramScope === null) {
@@ -2081,19 +1959,12 @@ export class Compiler {
       const changed = this.valChanged(e, loc, en);
       const size = en.sc.frame.size;
       const same = en === env;
-      parts.push((f, k) => {
-        if (!changed(same ? f : new Array(size))) k();
+      parts.push((rest) => (f, k) => {
+        if (!changed(same ? f : new Array(size))) rest(f, k);
       });
     };
     collect(sub, env);
-    if (parts.length === 1) return parts[0]!;
-    const chain = (i: number): ActFn => {
-      if (i === parts.length - 1) return parts[i]!;
-      const a = parts[i]!;
-      const rest = chain(i + 1);
-      return (f, k) => a(f, () => rest(f, k));
-    };
-    return parts.length === 0 ? (_f, k) => k() : chain(0);
+    return parts;
   }
 }
 
@@ -2109,6 +1980,85 @@ function containsParamRef(e: Expr, env: Env): boolean {
   return false;
 }
 
+/** A part of a conjunction that calls `rest` for each way it holds (without allocating a continuation). */
+type Step = (rest: ActFn) => ActFn;
+
+const DONE: ActFn = (_f, k) => k();
+
+function chainSteps(steps: readonly Step[]): ActFn {
+  let a = DONE;
+  for (let i = steps.length - 1; i >= 0; i--) a = steps[i]!(a);
+  return a;
+}
+
+/** Any action as a Step: `rest` runs in the continuation. */
+function stepOf(a: ActFn): Step {
+  return (rest) => (rest === DONE ? a : (f, k) => a(f, () => rest(f, k)));
+}
+
+/** Assigns `x` to the (primed) variable `v` for `rest` if it is unassigned; else `rest` runs if it equals `x`. */
+function assignOrTest(rt: Runtime, v: number, x: Value, rest: ActFn, f: Frame, k: () => void): void {
+  const cur = rt.nxt[v];
+  if (cur === undefined) {
+    rt.nxt[v] = x;
+    rest(f, k);
+    rt.nxt[v] = undefined;
+  } else if (eq(cur, x)) rest(f, k);
+}
+
+/** A call of compiled code: a new frame below `parent(f)` with the arguments in slots 1.. */
+function invoke(cd: CompiledDef, parent: ParentFn, argFns: readonly ArgFn[]): ValFn {
+  // Unrolled for the common arities: the call of an operator is the evaluator's commonest step.
+  switch (argFns.length) {
+    case 0:
+      return (f) => {
+        const nf: Frame = new Array(cd.frame.size);
+        nf[0] = parent(f);
+        return cd.body(nf);
+      };
+    case 1: {
+      const a0 = argFns[0]!;
+      return (f) => {
+        const nf: Frame = new Array(cd.frame.size);
+        nf[0] = parent(f);
+        nf[1] = a0(f);
+        return cd.body(nf);
+      };
+    }
+    case 2: {
+      const [a0, a1] = argFns as [ArgFn, ArgFn];
+      return (f) => {
+        const nf: Frame = new Array(cd.frame.size);
+        nf[0] = parent(f);
+        nf[1] = a0(f);
+        nf[2] = a1(f);
+        return cd.body(nf);
+      };
+    }
+    default:
+      return (f) => {
+        const nf: Frame = new Array(cd.frame.size);
+        nf[0] = parent(f);
+        for (let i = 0; i < argFns.length; i++) nf[i + 1] = argFns[i]!(f);
+        return cd.body(nf);
+      };
+  }
+}
+
+/** An operator as a value: each call runs `code` in a new frame below `outer`. */
+function operatorValue(arity: number, code: CompiledDef, outer: Frame | null, name: string): OpClosure {
+  return new OpClosure(
+    arity,
+    (xs) => {
+      const nf: Frame = new Array(code.frame.size);
+      nf[0] = outer;
+      for (let i = 0; i < xs.length; i++) nf[i + 1] = xs[i];
+      return code.body(nf);
+    },
+    name,
+  );
+}
+
 function expandBounds(bounds: readonly Bound[], sets: readonly (SetValue | LazySet)[]): (SetValue | LazySet)[] {
   const out: (SetValue | LazySet)[] = [];
   bounds.forEach((b, i) => {
@@ -2118,10 +2068,17 @@ function expandBounds(bounds: readonly Bound[], sets: readonly (SetValue | LazyS
   return out;
 }
 
+/** Binds `x` to a bound's names: its one slot, or the components of a tuple pattern. */
+function bindElement(x: Value, tuplePattern: boolean, slots: readonly number[], f: Frame, loc: SourceLoc): void {
+  if (tuplePattern) destructure(x, slots, f, loc);
+  else f[slots[0]!] = x;
+}
+
 function destructure(x: Value, slots: readonly number[], f: Frame, loc: SourceLoc): void {
   if (!isFcn(x)) throw new EvalError(`a tuple pattern was matched against ${shortPrint(x)}`, loc);
   const t = toFcnValue(x);
-  if (t.dom.kind !== DOM_SEQ || t.vals.length !== slots.length) throw new EvalError(`a tuple pattern of ${slots.length} names was matched against ${shortPrint(x)}`, loc);
+  if (t.dom.kind !== DOM_SEQ || t.vals.length !== slots.length)
+    throw new EvalError(`a tuple pattern of ${slots.length} names was matched against ${shortPrint(x)}`, loc);
   for (let i = 0; i < slots.length; i++) f[slots[i]!] = t.vals[i];
 }
 
@@ -2169,28 +2126,29 @@ export function displayName(op: string): string {
   return SYMBOLS[op] ?? op;
 }
 
+/** The standard module that defines an operator, for the hint of an "Unknown operator" error. */
+const HINTS: Record<string, string> = {
+  plus: 'Naturals',
+  minus: 'Naturals',
+  mul: 'Naturals',
+  lt: 'Naturals',
+  gt: 'Naturals',
+  leq: 'Naturals',
+  geq: 'Naturals',
+  dots_2: 'Naturals',
+  Nat: 'Naturals',
+  Int: 'Integers',
+  negative: 'Integers',
+  Len: 'Sequences',
+  Append: 'Sequences',
+  Seq: 'Sequences',
+  circ: 'Sequences',
+  Cardinality: 'FiniteSets',
+  map_to: 'TLC',
+  compose: 'TLC',
+};
+
 function hintFor(op: string): string {
-  const hints: Record<string, string> = {
-    plus: 'Naturals',
-    minus: 'Naturals',
-    mul: 'Naturals',
-    lt: 'Naturals',
-    gt: 'Naturals',
-    leq: 'Naturals',
-    geq: 'Naturals',
-    dots_2: 'Naturals',
-    Nat: 'Naturals',
-    Int: 'Integers',
-    negative: 'Integers',
-    Len: 'Sequences',
-    Append: 'Sequences',
-    Seq: 'Sequences',
-    circ: 'Sequences',
-    Cardinality: 'FiniteSets',
-    map_to: 'TLC',
-    compose: 'TLC',
-  };
-  const m = hints[op];
+  const m = HINTS[op];
   return m === undefined ? '' : ` (EXTENDS ${m}?)`;
 }
-

@@ -61,8 +61,6 @@ export class ModCtx {
   readonly names = new Map<string, GlobalBinding>();
   readonly exported = new Set<string>();
   readonly assumes: { readonly e: Expr; readonly name: string | null; readonly loc: SourceLoc }[] = [];
-  /** Compiled code per definition (filled by the compiler). */
-  readonly compiled = new Map<object, unknown>();
   constructor(
     readonly id: number,
     readonly name: string,
@@ -280,12 +278,16 @@ export class ModuleGraph {
       }
       const implicit = from.get(d.name);
       if (implicit === undefined) {
-        throw new TlaParseError(`INSTANCE ${inst.module}: no substitution for ${d.kind} ${d.name}, and no ${d.name} is defined where the module is instantiated`, inst.loc);
+        throw new TlaParseError(
+          `INSTANCE ${inst.module}: no substitution for ${d.kind} ${d.name}, and no ${d.name} is defined where the module is instantiated`,
+          inst.loc,
+        );
       }
       subs.set(d.name, implicit);
     }
     for (const s of inst.subs) {
-      if (!decls.some((d) => d.name === s.name)) throw new TlaParseError(`INSTANCE ${inst.module} WITH ${s.name}: ${s.name} is not a constant or variable of ${inst.module}`, inst.loc);
+      if (!decls.some((d) => d.name === s.name))
+        throw new TlaParseError(`INSTANCE ${inst.module} WITH ${s.name}: ${s.name} is not a constant or variable of ${inst.module}`, inst.loc);
     }
     const family: Family = {
       ctxs: new Map(),
@@ -305,16 +307,19 @@ export class ModuleGraph {
 
   /** The context of a named instance definition `M(p) == INSTANCE N WITH ...`. */
   namedInstanceCtx(b: Extract<GlobalBinding, { k: 'inst' }>): ModCtx {
-    let paramScope = b.ctx.paramScope;
-    if (b.def.params.length > 0) {
-      const frame = new FrameInfo(paramScope?.frame ?? null);
-      paramScope = new Scope(paramScope, frame);
-      for (const p of b.def.params) paramScope.names.set(p.name, paramBinding(frame, p));
-    }
+    const paramScope = b.def.params.length > 0 ? frameScope(b.ctx.paramScope, b.def.params) : b.ctx.paramScope;
     return this.instanceCtx(b.def.inst, b.ctx, paramScope, b.def, true);
   }
 }
 
 export function paramBinding(frame: FrameInfo, p: Param): LocalBinding {
   return { k: 'param', frame, idx: frame.alloc(), arity: p.arity, name: p.name };
+}
+
+/** A scope in a new frame (one activation of an operator) inside `outer`, binding `params` there. */
+export function frameScope(outer: Scope | null, params: readonly Param[] = []): Scope {
+  const frame = new FrameInfo(outer?.frame ?? null);
+  const sc = new Scope(outer, frame);
+  for (const p of params) sc.names.set(p.name, paramBinding(frame, p));
+  return sc;
 }

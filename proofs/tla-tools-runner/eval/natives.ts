@@ -23,6 +23,7 @@ import {
   EMPTY_TUPLE,
 } from '../values/value.js';
 import { COMMUNITY_MODULES } from './community.js';
+import { bool, op, val } from './native-args.js';
 import { OpClosure, type Runtime } from './runtime.js';
 
 export interface Native {
@@ -51,26 +52,11 @@ function describe(v: Value | OpClosure): string {
   return v instanceof OpClosure ? `operator ${v.name}` : shortPrint(v);
 }
 
-function val(v: Value | OpClosure, loc: SourceLoc): Value {
-  if (v instanceof OpClosure) throw new EvalError(`an operator (${v.name}) was given where a value is expected`, loc);
-  return v;
-}
-
 function seq(v: Value | OpClosure, what: string, loc: SourceLoc): Fcn {
   if (v instanceof OpClosure || !isFcn(v)) throw new EvalError(`${what}: expected a sequence, found ${describe(v)}`, loc);
   const f = toFcnValue(v);
   if (f.dom.kind !== DOM_SEQ) throw new EvalError(`${what}: expected a sequence, found ${shortPrint(f)}`, loc);
   return f;
-}
-
-function op(v: Value | OpClosure, arity: number, what: string, loc: SourceLoc): OpClosure {
-  if (!(v instanceof OpClosure) || v.arity !== arity) throw new EvalError(`${what}: expected an operator with ${arity} argument(s)`, loc);
-  return v;
-}
-
-function bool(v: Value, what: string, loc: SourceLoc): boolean {
-  if (typeof v !== 'boolean') throw new EvalError(`${what}: expected a boolean, found ${shortPrint(v)}`, loc);
-  return v;
 }
 
 function native2(name: string, fn2: (a: Value, b: Value, loc: SourceLoc) => Value): Native {
@@ -128,15 +114,13 @@ const naturals: Native[] = [
     return Math.floor(a / b);
   }),
   native2('dots_2', (a, b, loc) => {
-    if (typeof a !== 'number' || typeof b !== 'number') throw new EvalError(`The arguments of .. must be integers, found ${shortPrint(a)} and ${shortPrint(b)}`, loc);
+    if (typeof a !== 'number' || typeof b !== 'number')
+      throw new EvalError(`The arguments of .. must be integers, found ${shortPrint(a)} and ${shortPrint(b)}`, loc);
     return new IntervalSet(a, b);
   }),
 ];
 
-const integers: Native[] = [
-  native0('Int', () => new IntSet()),
-  native1('negative', (a, loc) => checkInt(-int(a, 'unary -', loc), `-${String(a)}`)),
-];
+const integers: Native[] = [native0('Int', () => new IntSet()), native1('negative', (a, loc) => checkInt(-int(a, 'unary -', loc), `-${String(a)}`))];
 
 function concat(a: Value, b: Value, loc: SourceLoc): Value {
   if (a instanceof Str && b instanceof Str) return str(a.s + b.s);
@@ -324,7 +308,10 @@ const bags: Native[] = [
   native1('BagToSet', (b, loc) => bag(b, 'BagToSet', loc).dom.asSet()),
   native1('SetToBag', (s) => {
     const set = setOf(elementsOf(asSet(s, 'SetToBag')).slice());
-    return new FcnValue(set.asDomain(), set.elems.map(() => 1));
+    return new FcnValue(
+      set.asDomain(),
+      set.elems.map(() => 1),
+    );
   }),
   native2('BagIn', (e, b, loc) => bag(b, 'BagIn', loc).dom.lookup(e) >= 0),
   native0('EmptyBag', () => EMPTY_TUPLE),
@@ -425,4 +412,3 @@ export const STANDARD_MODULES: ReadonlyMap<string, StandardModule> = new Map(
 
 /** Modules TLC ships that the embedded checker does not implement. */
 export const UNSUPPORTED_STANDARD = new Set(['Reals', 'RealTime', 'Randomization', 'TLCExt', 'Json', 'Toolbox']);
-

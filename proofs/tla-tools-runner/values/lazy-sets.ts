@@ -65,48 +65,40 @@ export class IntervalSet extends LazySet {
   }
 }
 
-export class NatSet extends LazySet {
-  member(v: Value): boolean {
-    return typeof v === 'number' && v >= 0;
-  }
+/** An infinite set of primitive values (`Nat`, `Int`, `STRING`): membership only. */
+abstract class InfiniteSet extends LazySet {
   isFinite(): boolean {
     return false;
+  }
+  protected compute(): SetValue {
+    throw new EvalError(`${this.describe()} is infinite`);
+  }
+}
+
+export class NatSet extends InfiniteSet {
+  member(v: Value): boolean {
+    return typeof v === 'number' && v >= 0;
   }
   describe(): string {
     return 'Nat';
   }
-  protected compute(): SetValue {
-    throw new EvalError('Nat is infinite');
-  }
 }
 
-export class IntSet extends LazySet {
+export class IntSet extends InfiniteSet {
   member(v: Value): boolean {
     return typeof v === 'number';
-  }
-  isFinite(): boolean {
-    return false;
   }
   describe(): string {
     return 'Int';
   }
-  protected compute(): SetValue {
-    throw new EvalError('Int is infinite');
-  }
 }
 
-export class StringSet extends LazySet {
+export class StringSet extends InfiniteSet {
   member(v: Value): boolean {
     return v instanceof Str;
   }
-  isFinite(): boolean {
-    return false;
-  }
   describe(): string {
     return 'STRING';
-  }
-  protected compute(): SetValue {
-    throw new EvalError('STRING is infinite');
   }
 }
 
@@ -150,7 +142,12 @@ export class FcnSet extends LazySet {
     if (n > 0 && r.length === 0) return EMPTY_SET;
     const idx = new Array<number>(n).fill(0);
     for (;;) {
-      out.push(new FcnValue(d, idx.map((i) => r[i]!)));
+      out.push(
+        new FcnValue(
+          d,
+          idx.map((i) => r[i]!),
+        ),
+      );
       let k = n - 1;
       while (k >= 0 && ++idx[k]! === r.length) idx[k--] = 0;
       if (k < 0) break;
@@ -178,12 +175,10 @@ export class RcdSet extends LazySet {
     return true;
   }
   isFinite(): boolean {
-    return this.sets.every(finite) || this.sets.some((s) => finite(s) && sizeOf(s) === 0);
+    return productIsFinite(this.sets);
   }
   override size(): number {
-    let n = 1;
-    for (const s of this.sets) n *= sizeOf(s);
-    return checkInt(n, 'the cardinality of a record set');
+    return productSize(this.sets, 'the cardinality of a record set');
   }
   describe(): string {
     return `[${this.fields.map((f, i) => `${f.s} : ${shortPrint(this.sets[i]!)}`).join(', ')}]`;
@@ -210,12 +205,10 @@ export class ProductSet extends LazySet {
     return true;
   }
   isFinite(): boolean {
-    return this.sets.every(finite) || this.sets.some((s) => finite(s) && sizeOf(s) === 0);
+    return productIsFinite(this.sets);
   }
   override size(): number {
-    let n = 1;
-    for (const s of this.sets) n *= sizeOf(s);
-    return checkInt(n, 'the cardinality of a Cartesian product');
+    return productSize(this.sets, 'the cardinality of a Cartesian product');
   }
   describe(): string {
     return this.sets.map(shortPrint).join(' \\X ');
@@ -224,6 +217,17 @@ export class ProductSet extends LazySet {
     const d = seqDomain(this.sets.length);
     return setOf(product(this.sets.map(elems)).map((vals) => new FcnValue(d, vals)));
   }
+}
+
+/** Records and tuples over `sets` are finitely many if every set is finite or one is empty. */
+function productIsFinite(sets: readonly AnySet[]): boolean {
+  return sets.every(finite) || sets.some((s) => finite(s) && sizeOf(s) === 0);
+}
+
+function productSize(sets: readonly AnySet[], what: string): number {
+  let n = 1;
+  for (const s of sets) n *= sizeOf(s);
+  return checkInt(n, what);
 }
 
 function product(comps: readonly (readonly Value[])[]): Value[][] {
@@ -360,4 +364,3 @@ export class FilterSet extends LazySet {
     return setOf(elems(this.base).filter((x) => this.pred(x)));
   }
 }
-
