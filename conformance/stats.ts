@@ -8,6 +8,12 @@ export class Counter {
   get(key: string): number {
     return this.m.get(key) ?? 0;
   }
+  /** The sum of every count. */
+  total(): number {
+    let n = 0;
+    for (const v of this.m.values()) n += v;
+    return n;
+  }
   entries(): [string, number][] {
     return [...this.m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   }
@@ -39,4 +45,21 @@ export function sideBySide(blocks: readonly string[][], gap = 4): string {
         .trimEnd(),
     );
   return lines.join('\n') + '\n';
+}
+
+/** Draws a generator rejected, with their share of all draws. */
+export function rejectedDraws(rejected: number, generated: number): string {
+  return `${rejected} (${((100 * rejected) / Math.max(1, generated + rejected)).toFixed(2)}%)`;
+}
+
+/**
+ * How many of the spec's preconditions decided a refusal in a run: the row of
+ * the coverage table, and a line naming those that never did ('' if none).
+ */
+export function preconditionCoverage(ids: readonly string[], decided: Counter): { readonly row: [string, string]; readonly never: string } {
+  const never = ids.filter((id) => decided.get(id) === 0);
+  return {
+    row: ['preconditions that decided a refusal', `${ids.length - never.length} of ${ids.length}`],
+    never: never.length > 0 ? `never decisive in this run: ${never.join(', ')}\n` : '',
+  };
 }

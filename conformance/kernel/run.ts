@@ -12,6 +12,7 @@ import { isMappingCap, type KernelState, type MemoryCap } from '../../spec/kerne
 import { CORE_PRECONDITION_ID, preconditionsByOp } from '../../spec/kernel/preconditions/index.js';
 import { genChooser } from '../chooser.js';
 import { shrinkSteps } from '../shrink.js';
+import { counterexampleTrace } from '../suite-kit.js';
 import { Counter } from '../stats.js';
 import type { Failure } from '../trace.js';
 import { checksPerStep, checkStep, type KernelPair, type StepFailure } from './check.js';
@@ -257,25 +258,7 @@ export function runKernelConformance(opts: KernelConformanceOptions): KernelConf
       failure = again.failure;
     }
   }
-  const counterexample: KernelTrace = {
-    format: 'capref-trace',
-    version: 1,
-    subsystem: 'kernel',
-    config: opts.config,
-    ...(opts.mutant !== undefined ? { impl: { mutant: opts.mutant } } : {}),
-    origin: {
-      command:
-        opts.command ??
-        `capref conformance kernel --seed ${opts.seed} --runs ${failed.run + 1} --steps ${opts.steps}${opts.mutant !== undefined ? ` --mutant ${opts.mutant}` : ''}`,
-      seed: opts.seed,
-      run: failed.run,
-      runs: opts.runs,
-      steps: opts.steps,
-      shrunkFrom: original.steps.length,
-    },
-    steps,
-    failure,
-  };
+  const counterexample = counterexampleTrace('kernel', opts, { run: failed.run, config: opts.config, steps, failure, shrunkFrom: original.steps.length });
   return { passed: false, stats, counterexample, failedRun: failed.run, unshrunkLength: original.steps.length, replayable: !failed.outsideSteps };
 }
 

@@ -10,6 +10,7 @@ import type { MmWorld } from '../../spec/mm/invariants.js';
 import type { MmOp } from '../../spec/mm/ops.js';
 import { genChooser } from '../chooser.js';
 import { shrinkSteps } from '../shrink.js';
+import { counterexampleTrace } from '../suite-kit.js';
 import { Counter } from '../stats.js';
 import type { Failure } from '../trace.js';
 import { checkMmStep, mmChecksPerStep, surveyMmStep, type MmPair } from './check.js';
@@ -129,7 +130,11 @@ export function replayMmOps(opts: ReplayOptions, ops: readonly MmOp[], recorded?
 
 /** Counts the refills a step made: metadata allocations that were not there before it. */
 function countRefills(stats: MmRunStats, op: MmOp, before: MmWorld, after: MmWorld): void {
-  if (after.mm.allocations.length === before.mm.allocations.length && after.mm.slab.capacity === before.mm.slab.capacity && after.mm.slots.cnodes.length === before.mm.slots.cnodes.length)
+  if (
+    after.mm.allocations.length === before.mm.allocations.length &&
+    after.mm.slab.capacity === before.mm.slab.capacity &&
+    after.mm.slots.cnodes.length === before.mm.slots.cnodes.length
+  )
     return;
   const had = new Set(before.mm.allocations.filter((a) => a.use !== 'client').map((a) => a.base));
   for (const a of after.mm.allocations) if (a.use !== 'client' && !had.has(a.base)) stats.refills.add(`${a.use} after ${stepName(op)}`);
@@ -220,24 +225,6 @@ export function runMmConformance(opts: MmConformanceOptions): MmConformanceResul
       failure = again.failure;
     }
   }
-  const counterexample: MmTrace = {
-    format: 'capref-trace',
-    version: 1,
-    subsystem: 'mm',
-    config: failed.config,
-    ...(opts.mutant !== undefined ? { impl: { mutant: opts.mutant } } : {}),
-    origin: {
-      command:
-        opts.command ??
-        `capref conformance mm --seed ${opts.seed} --runs ${failed.run + 1} --steps ${opts.steps}${opts.mutant !== undefined ? ` --mutant ${opts.mutant}` : ''}`,
-      seed: opts.seed,
-      run: failed.run,
-      runs: opts.runs,
-      steps: opts.steps,
-      shrunkFrom: original.steps.length,
-    },
-    steps,
-    failure,
-  };
+  const counterexample = counterexampleTrace('mm', opts, { run: failed.run, config: failed.config, steps, failure, shrunkFrom: original.steps.length });
   return { passed: false, stats, counterexample, failedRun: failed.run, unshrunkLength: original.steps.length };
 }

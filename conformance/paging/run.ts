@@ -8,6 +8,7 @@ import type { PagingWorld } from '../../spec/paging/invariants.js';
 import type { PagingOp } from '../../spec/paging/ops.js';
 import { genChooser } from '../chooser.js';
 import { shrinkSteps } from '../shrink.js';
+import { counterexampleTrace } from '../suite-kit.js';
 import { Counter } from '../stats.js';
 import type { Failure } from '../trace.js';
 import { checkPagingStep, checkWorld, surveyPagingStep, worldOf, type PagingPair } from './check.js';
@@ -198,24 +199,6 @@ export function runPagingConformance(opts: PagingConformanceOptions): PagingConf
       failure = again.failure;
     }
   }
-  const counterexample: PagingTrace = {
-    format: 'capref-trace',
-    version: 1,
-    subsystem: 'paging',
-    config: opts.config,
-    ...(opts.mutant !== undefined ? { impl: { mutant: opts.mutant } } : {}),
-    origin: {
-      command:
-        opts.command ??
-        `capref conformance paging --seed ${opts.seed} --runs ${failed.run + 1} --steps ${opts.steps}${opts.mutant !== undefined ? ` --mutant ${opts.mutant}` : ''}`,
-      seed: opts.seed,
-      run: failed.run,
-      runs: opts.runs,
-      steps: opts.steps,
-      shrunkFrom: original.steps.length,
-    },
-    steps,
-    failure,
-  };
+  const counterexample = counterexampleTrace('paging', opts, { run: failed.run, config: opts.config, steps, failure, shrunkFrom: original.steps.length });
   return { passed: false, stats, counterexample, failedRun: failed.run, unshrunkLength: original.steps.length };
 }
