@@ -1,7 +1,8 @@
-// `capref replay`'s loop for subsystems whose steps are checked one by one
-// against the model and the impl: each step of the trace is checked (with
-// the result the trace recorded for it) from the model's state after the one
-// before, until one fails.
+// The loops that run checked steps from boot, for subsystems whose steps are
+// checked one by one against the model and the impl: `capref replay`'s (each
+// step of a trace checked with the result it recorded) and the shrinker's
+// (operations run again, recording the model's results). Each step is checked
+// from the model's state after the one before, until one fails.
 import type { StepFailure } from './step-check.js';
 import type { Failure } from './trace.js';
 
@@ -48,4 +49,22 @@ export function replayChecked<Step extends { readonly result?: R }, R, S>(
     pre = r.post!;
   }
   return { steps: replayed };
+}
+
+/** Runs `ops` from `boot`, each checked; returns them with the model's results, up to the first failure. */
+export function runChecked<Op extends object, R, S>(
+  ops: readonly Op[],
+  boot: S,
+  check: (pre: S, op: Op, index: number) => CheckedStep<R, S>,
+): { readonly steps: (Op & { readonly result?: R })[]; readonly failure?: Failure } {
+  let pre = boot;
+  const steps: (Op & { readonly result?: R })[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    const r = check(pre, op, i);
+    steps.push(r.modelResult === undefined ? op : { ...op, result: r.modelResult });
+    if (r.failure !== undefined) return { steps, failure: { step: i, ...r.failure } };
+    pre = r.post!;
+  }
+  return { steps };
 }

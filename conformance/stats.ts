@@ -1,4 +1,5 @@
 // Counters a conformance run reports in its summary table.
+import type { Verdict } from './step-check.js';
 
 export class Counter {
   private readonly m = new Map<string, number>();
@@ -62,4 +63,29 @@ export function preconditionCoverage(ids: readonly string[], decided: Counter): 
     row: ['preconditions that decided a refusal', `${ids.length - never.length} of ${ids.length}`],
     never: never.length > 0 ? `never decisive in this run: ${never.join(', ')}\n` : '',
   };
+}
+
+/** The counters every runner keeps of the steps it checked. */
+export interface StepCounters {
+  steps: number;
+  /** Steps by name. */
+  readonly ops: Counter;
+  /** Results: ok, or the error. */
+  readonly results: Counter;
+  /** Successful steps by name. */
+  readonly succeeded: Counter;
+  /** Refused steps by the id of the precondition that decided the refusal. */
+  readonly decided: Counter;
+  invariantChecks: number;
+}
+
+/** Counts one checked step under `name`, with the invariants and transition checks it ran. */
+export function countStep(stats: StepCounters, name: string, checks: number, r: { readonly modelResult?: Verdict; readonly decidedBy?: string }): void {
+  stats.steps++;
+  stats.ops.add(name);
+  stats.invariantChecks += checks;
+  if (r.modelResult === undefined) return;
+  stats.results.add(r.modelResult.ok ? 'ok' : r.modelResult.error);
+  if (r.modelResult.ok) stats.succeeded.add(name);
+  if (r.decidedBy !== undefined) stats.decided.add(r.decidedBy);
 }

@@ -11,9 +11,10 @@ import { memDescends } from '../../spec/kernel/relations.js';
 import { isMappingCap, type KernelState, type MemoryCap } from '../../spec/kernel/state.js';
 import { CORE_PRECONDITION_ID, preconditionsByOp } from '../../spec/kernel/preconditions/index.js';
 import { genChooser } from '../chooser.js';
+import { runChecked } from '../replay.js';
 import { shrinkSteps } from '../shrink.js';
 import { counterexampleTrace } from '../suite-kit.js';
-import { Counter } from '../stats.js';
+import { countStep, Counter } from '../stats.js';
 import type { Failure } from '../trace.js';
 import { checksPerStep, checkStep, type KernelPair, type StepFailure } from './check.js';
 import { defaultWeights, generateOp, type GeneratorWeights } from './generate.js';
@@ -159,16 +160,7 @@ function pairFor(opts: KernelConformanceOptions): KernelPair {
 /** Replays a list of operations from boot; returns the first failure, if any. */
 export function replayOps(opts: Pick<KernelConformanceOptions, 'config' | 'kernels' | 'mutant'>, ops: readonly KernelOp[]): RunOutcome {
   const pair = { model: opts.kernels.model(opts.config), impl: opts.kernels.impl(opts.config, opts.mutant) };
-  let pre = pair.model.observe();
-  const steps: KernelStep[] = [];
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i]!;
-    const r = checkStep(pair, pre, op);
-    steps.push(r.modelResult === undefined ? op : { ...op, result: r.modelResult });
-    if (r.failure !== undefined) return { steps, failure: { step: i, ...r.failure } };
-    pre = r.post!;
-  }
-  return { steps };
+  return runChecked(ops, pair.model.observe(), (pre, op) => checkStep(pair, pre, op));
 }
 
 export function runKernelConformance(opts: KernelConformanceOptions): KernelConformanceResult {
@@ -200,14 +192,7 @@ export function runKernelConformance(opts: KernelConformanceOptions): KernelConf
         for (const m of gen.rejected) stats.rejected.add(m);
         stats.generated++;
         const r = checkStep(pair, pre, gen.op);
-        stats.steps++;
-        stats.ops.add(gen.op.op);
-        stats.invariantChecks += checksPerStep;
-        if (r.modelResult !== undefined) {
-          stats.results.add(r.modelResult.ok ? 'ok' : r.modelResult.error);
-          if (r.modelResult.ok) stats.succeeded.add(gen.op.op);
-          if (r.decidedBy !== undefined) stats.decided.add(r.decidedBy);
-        }
+        countStep(stats, gen.op.op, checksPerStep, r);
         steps.push(r.modelResult === undefined ? gen.op : { ...gen.op, result: r.modelResult });
         if (r.failure !== undefined) {
           failure = { step: i, ...r.failure };

@@ -9,9 +9,10 @@ import type { MmConfig } from '../../spec/mm/config.js';
 import type { MmWorld } from '../../spec/mm/invariants.js';
 import type { MmOp } from '../../spec/mm/ops.js';
 import { genChooser } from '../chooser.js';
+import { runChecked } from '../replay.js';
 import { shrinkSteps } from '../shrink.js';
 import { counterexampleTrace } from '../suite-kit.js';
-import { Counter } from '../stats.js';
+import { countStep, Counter } from '../stats.js';
 import type { Failure } from '../trace.js';
 import { checkMmStep, mmChecksPerStep, surveyMmStep, type MmPair } from './check.js';
 import { defaultMmWeights, generateMmOp, MmView, type MmGeneratorWeights } from './generate.js';
@@ -116,16 +117,7 @@ function pairFor(opts: ReplayOptions): MmPair {
 /** Replays operations from boot on fresh stacks; returns the steps (with results) and the first failure. */
 export function replayMmOps(opts: ReplayOptions, ops: readonly MmOp[], recorded?: readonly MmStep[]): RunOutcome {
   const pair = pairFor(opts);
-  let pre = worldOf(pair.model, opts.config);
-  const steps: MmStep[] = [];
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i]!;
-    const r = checkMmStep(pair, pre, op, recorded?.[i]?.result);
-    steps.push(r.modelResult === undefined ? op : { ...op, result: r.modelResult });
-    if (r.failure !== undefined) return { steps, failure: { step: i, ...r.failure } };
-    pre = r.post!;
-  }
-  return { steps };
+  return runChecked(ops, worldOf(pair.model, opts.config), (pre, op, i) => checkMmStep(pair, pre, op, recorded?.[i]?.result));
 }
 
 /** Counts the refills a step made: metadata allocations that were not there before it. */
@@ -169,14 +161,7 @@ export function runMmConformance(opts: MmConformanceOptions): MmConformanceResul
       for (const m of gen.rejected) stats.rejected.add(m);
       stats.generated++;
       const r = pair === undefined ? surveyMmStep(model, pre, gen.op) : checkMmStep(pair, pre, gen.op);
-      stats.steps++;
-      stats.ops.add(stepName(gen.op));
-      if (pair !== undefined) stats.invariantChecks += mmChecksPerStep;
-      if (r.modelResult !== undefined) {
-        stats.results.add(r.modelResult.ok ? 'ok' : r.modelResult.error);
-        if (r.modelResult.ok) stats.succeeded.add(stepName(gen.op));
-        if (r.decidedBy !== undefined) stats.decided.add(r.decidedBy);
-      }
+      countStep(stats, stepName(gen.op), pair !== undefined ? mmChecksPerStep : 0, r);
       steps.push(r.modelResult === undefined ? gen.op : { ...gen.op, result: r.modelResult });
       if (r.failure !== undefined) {
         failure = { step: i, ...r.failure };

@@ -7,9 +7,10 @@ import type { PagingConfig } from '../../spec/paging/config.js';
 import type { PagingWorld } from '../../spec/paging/invariants.js';
 import type { PagingOp } from '../../spec/paging/ops.js';
 import { genChooser } from '../chooser.js';
+import { runChecked } from '../replay.js';
 import { shrinkSteps } from '../shrink.js';
 import { counterexampleTrace } from '../suite-kit.js';
-import { Counter } from '../stats.js';
+import { countStep, Counter } from '../stats.js';
 import type { Failure } from '../trace.js';
 import { checkPagingStep, checkWorld, surveyPagingStep, worldOf, type PagingPair } from './check.js';
 import { defaultPagingWeights, generatePagingOp, PagingIndex, type PagingWeights } from './generate.js';
@@ -103,30 +104,16 @@ function pairFor(opts: Pick<PagingConformanceOptions, 'config' | 'stacks' | 'mut
 /** Replays a list of steps from boot; returns the first failure, if any. */
 export function replayPagingOps(opts: Pick<PagingConformanceOptions, 'config' | 'stacks' | 'mutant'>, ops: readonly PagingOp[]): RunOutcome {
   const pair = pairFor(opts);
-  let pre = worldOf(pair.model, opts.config);
-  const steps: PagingStep[] = [];
+  const pre = worldOf(pair.model, opts.config);
   const boot = checkWorld(pre);
-  if (boot !== undefined) return { steps, failure: { step: 0, ...boot, message: `the boot state: ${boot.message}` } };
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i]!;
-    const r = checkPagingStep(pair, pre, op);
-    steps.push(r.modelResult === undefined ? op : { ...op, result: r.modelResult });
-    if (r.failure !== undefined) return { steps, failure: { step: i, ...r.failure } };
-    pre = r.post!;
-  }
-  return { steps };
+  if (boot !== undefined) return { steps: [], failure: { step: 0, ...boot, message: `the boot state: ${boot.message}` } };
+  return runChecked(ops, pre, (before, op) => checkPagingStep(pair, before, op));
 }
 
 function record(stats: PagingRunStats, op: PagingOp, pre: PagingWorld, r: ReturnType<typeof checkPagingStep>): void {
-  stats.steps++;
-  stats.ops.add(opLabel(op));
-  stats.invariantChecks += r.checks ?? 0;
-  if (r.modelResult !== undefined) {
-    stats.results.add(r.modelResult.ok ? 'ok' : r.modelResult.error);
-    if (r.modelResult.ok) stats.succeeded.add(opLabel(op));
-    if (r.decidedBy !== undefined) stats.decided.add(r.decidedBy);
-    else if (!r.modelResult.ok) stats.allocatorRefusals.add(r.modelResult.error);
-  }
+  countStep(stats, opLabel(op), r.checks ?? 0, r);
+  // A refusal no precondition decided: an allocator's (DEC-PAGING-ACQUIRE-FIRST).
+  if (r.modelResult?.ok === false && r.decidedBy === undefined) stats.allocatorRefusals.add(r.modelResult.error);
   const post = r.post;
   if (post === undefined) return;
   const p = post.paging;

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { drawMakers, seededChooser, type Chooser } from '../../conformance/chooser.js';
-import { replayChecked } from '../../conformance/replay.js';
-import { Counter, preconditionCoverage, rejectedDraws } from '../../conformance/stats.js';
+import { replayChecked, runChecked } from '../../conformance/replay.js';
+import { countStep, Counter, preconditionCoverage, rejectedDraws } from '../../conformance/stats.js';
 import {
   brokenIds,
   describeThrown,
@@ -103,6 +103,33 @@ describe('replayChecked (conformance/replay.ts)', () => {
   });
 });
 
+describe('runChecked (conformance/replay.ts)', () => {
+  const check = (pre: number, op: { add: number }) =>
+    pre + op.add > 10 ? { failure: { kind: 'exception' as const, message: 'threw' } } : { modelResult: pre + op.add, post: pre + op.add };
+
+  it("runs operations from the boot state and returns them with the model's results", () => {
+    expect(runChecked([{ add: 1 }, { add: 2 }], 0, check)).toEqual({
+      steps: [
+        { add: 1, result: 1 },
+        { add: 2, result: 3 },
+      ],
+    });
+  });
+
+  it('stops at the first failure; a step the model gave no result keeps none', () => {
+    expect(runChecked([{ add: 5 }, { add: 6 }, { add: 1 }], 0, check)).toEqual({
+      steps: [{ add: 5, result: 5 }, { add: 6 }],
+      failure: { step: 1, kind: 'exception', message: 'threw' },
+    });
+  });
+
+  it("hands the check each step's index (to look up what a trace recorded for it)", () => {
+    const seen: number[] = [];
+    runChecked([{ add: 1 }, { add: 1 }, { add: 1 }], 0, (pre, op, i) => (seen.push(i), check(pre, op)));
+    expect(seen).toEqual([0, 1, 2]);
+  });
+});
+
 describe('drawMakers (conformance/chooser.ts)', () => {
   it('returns the first thing a drawn maker builds, with the makers drawn before it that built nothing', () => {
     const d = drawMakers(scripted([0, 1, 2]), ['a', 'b', 'c'], [1, 1, 1], 8, (n) => (n === 'c' ? 'built by c' : undefined));
@@ -128,6 +155,19 @@ describe('summary helpers (conformance/stats.ts)', () => {
     c.add('x', 3);
     c.add('y');
     expect(c.total()).toBe(4);
+  });
+
+  it('a checked step counts under its name, with its result, its checks and the precondition that decided a refusal', () => {
+    const stats = { steps: 0, ops: new Counter(), results: new Counter(), succeeded: new Counter(), decided: new Counter(), invariantChecks: 0 };
+    countStep(stats, 'alloc', 5, { modelResult: { ok: true } });
+    countStep(stats, 'alloc', 5, { modelResult: { ok: false, error: 'E' }, decidedBy: 'PRE-1' });
+    countStep(stats, 'free', 0, {});
+    expect(stats.steps).toBe(3);
+    expect(stats.invariantChecks).toBe(10);
+    expect(stats.ops.toJSON()).toEqual({ alloc: 2, free: 1 });
+    expect(stats.results.toJSON()).toEqual({ ok: 1, E: 1 });
+    expect(stats.succeeded.toJSON()).toEqual({ alloc: 1 });
+    expect(stats.decided.toJSON()).toEqual({ 'PRE-1': 1 });
   });
 
   it('rejected draws are shown with their share of all draws', () => {
