@@ -22,7 +22,7 @@ export const formatVerdict = (r: Verdict | undefined): string =>
   r === undefined ? '(none)' : r.ok ? 'ok' : `${r.error}${r.arg === undefined ? '' : ` (${r.arg})`}`;
 
 /** The ids of the invariants (or transition checks) that broke, each once. */
-export const brokenIds = (violations: readonly Violation[]): string[] => [...new Set(violations.map((v) => v.invariant))];
+const brokenIds = (violations: readonly Violation[]): string[] => [...new Set(violations.map((v) => v.invariant))];
 
 /** Violations as one failure of the given kind, or none. */
 export function violationsFailure(violations: readonly Violation[], kind: 'invariant' | 'postcondition'): StepFailure | undefined {
@@ -40,8 +40,9 @@ export function resultsDiffer(modelResult: Verdict, implResult: Verdict): StepFa
   };
 }
 
-/** Model and impl left different observations (`what`, e.g. "the kernel observations"); `broken`: the invariants the impl's state violates. */
-export function observationsDiffer(what: string, diff: FieldDiff[], broken: string[]): StepFailure {
+/** Model and impl left different observations (`what`, e.g. "the kernel observations"); `implViolations`: what the impl's state violates. */
+export function observationsDiffer(what: string, diff: FieldDiff[], implViolations: readonly Violation[]): StepFailure {
+  const broken = brokenIds(implViolations);
   return {
     kind: 'divergence',
     message: `${what} differ after the step${broken.length > 0 ? `; the impl's state violates ${broken.join(', ')}` : ''}`,

@@ -1,6 +1,7 @@
 // What every subsystem's suite does the same way: read its configuration
 // (a file, or the default, with --arch applied), name the command that
-// regenerates a run, and write a counterexample without ever losing the report.
+// regenerates a run, build the counterexample trace, and write it without
+// ever losing the report.
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { archNames, type ArchName } from '../spec/kernel/arch.js';

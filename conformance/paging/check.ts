@@ -15,16 +15,7 @@ import type { PagingOp } from '../../spec/paging/ops.js';
 import { pagingPostconditions } from '../../spec/paging/postconditions.js';
 import { acceptableInsteadOfSuccess, judgePaging, type PagingExpectation } from '../../spec/paging/preconditions.js';
 import { jsonDiff } from '../diff.js';
-import {
-  brokenIds,
-  describeThrown,
-  observationsDiffer,
-  recordedMismatch,
-  resultsDiffer,
-  specMismatch,
-  violationsFailure,
-  type StepFailure,
-} from '../step-check.js';
+import { describeThrown, observationsDiffer, recordedMismatch, resultsDiffer, specMismatch, violationsFailure, type StepFailure } from '../step-check.js';
 import type { PagingStack } from './stacks.js';
 
 export interface PagingPair {
@@ -105,8 +96,8 @@ export function checkPagingStep(pair: PagingPair, pre: PagingWorld, op: PagingOp
     ['memory manager', 'memory', post.memory, implWorld.memory],
   ] as const) {
     if (jsonEqual(m, i)) continue;
-    const broken = brokenIds([...pagingInvariants.flatMap((x) => x.check(implWorld)), ...kernelInvariants.flatMap((x) => x.check(implWorld.kernel))]);
-    return { ...base, failure: observationsDiffer(`the ${name} observations`, jsonDiff(m, i, path), broken) };
+    const implViolations = [...pagingInvariants.flatMap((x) => x.check(implWorld)), ...kernelInvariants.flatMap((x) => x.check(implWorld.kernel))];
+    return { ...base, failure: observationsDiffer(`the ${name} observations`, jsonDiff(m, i, path), implViolations) };
   }
   if (!agreesWithSpec(op, expected, modelResult)) return { ...base, failure: specMismatch(expected, modelResult) };
   const unlike = recordedMismatch(recorded, modelResult);
