@@ -65,8 +65,9 @@ export function preconditionCoverage(ids: readonly string[], decided: Counter): 
   };
 }
 
-/** The counters every runner keeps of the steps it checked. */
-export interface StepCounters {
+/** The counters every runner keeps of its runs and the steps it generated and checked. */
+export interface RunCounters {
+  runs: number;
   steps: number;
   /** Steps by name. */
   readonly ops: Counter;
@@ -77,10 +78,19 @@ export interface StepCounters {
   /** Refused steps by the id of the precondition that decided the refusal. */
   readonly decided: Counter;
   invariantChecks: number;
+  /** Steps generated. */
+  generated: number;
+  /** Generation attempts that found nothing to build from, by maker. */
+  readonly rejected: Counter;
 }
 
 /** Counts one checked step under `name`, with the invariants and transition checks it ran. */
-export function countStep(stats: StepCounters, name: string, checks: number, r: { readonly modelResult?: Verdict; readonly decidedBy?: string }): void {
+export function countStep(
+  stats: Omit<RunCounters, 'runs' | 'generated' | 'rejected'>,
+  name: string,
+  checks: number,
+  r: { readonly modelResult?: Verdict; readonly decidedBy?: string },
+): void {
   stats.steps++;
   stats.ops.add(name);
   stats.invariantChecks += checks;

@@ -14,7 +14,7 @@ import { genChooser } from '../chooser.js';
 import { runChecked } from '../replay.js';
 import { shrinkSteps } from '../shrink.js';
 import { counterexampleTrace } from '../suite-kit.js';
-import { countStep, Counter } from '../stats.js';
+import { countStep, Counter, type RunCounters } from '../stats.js';
 import type { Failure } from '../trace.js';
 import { checksPerStep, checkStep, type KernelPair, type StepFailure } from './check.js';
 import { defaultWeights, generateOp, type GeneratorWeights } from './generate.js';
@@ -42,19 +42,8 @@ export interface KernelConformanceOptions {
   readonly command?: string;
 }
 
-export interface KernelRunStats {
-  runs: number;
-  steps: number;
-  readonly ops: Counter;
-  readonly results: Counter;
-  /** Successful operations by type. */
-  readonly succeeded: Counter;
-  /** Refused operations by the id of the precondition that decided the refusal. */
-  readonly decided: Counter;
-  invariantChecks: number;
-  generated: number;
-  /** Generation attempts that found nothing to build from, by maker. */
-  readonly rejected: Counter;
+/** Steps are counted by operation (`ops`, `succeeded`). */
+export interface KernelRunStats extends RunCounters {
   maxLiveCaps: number;
   maxDerivationDepth: number;
   maxCNodeNesting: number;

@@ -12,7 +12,7 @@ import { genChooser } from '../chooser.js';
 import { runChecked } from '../replay.js';
 import { shrinkSteps } from '../shrink.js';
 import { counterexampleTrace } from '../suite-kit.js';
-import { countStep, Counter } from '../stats.js';
+import { countStep, Counter, type RunCounters } from '../stats.js';
 import type { Failure } from '../trace.js';
 import { checkMmStep, mmChecksPerStep, surveyMmStep, type MmPair } from './check.js';
 import { defaultMmWeights, generateMmOp, MmView, type MmGeneratorWeights } from './generate.js';
@@ -45,16 +45,8 @@ export interface MmConformanceOptions {
   readonly command?: string;
 }
 
-export interface MmRunStats {
-  runs: number;
-  steps: number;
-  readonly ops: Counter;
-  readonly results: Counter;
-  /** Successful steps by kind (client calls by their kernel operation). */
-  readonly succeeded: Counter;
-  invariantChecks: number;
-  generated: number;
-  readonly rejected: Counter;
+/** Steps are counted by kind, client calls by their kernel operation (`ops`, `succeeded`). */
+export interface MmRunStats extends RunCounters {
   maxAllocations: number;
   maxFreeRanges: number;
   maxSlabFrames: number;
@@ -66,8 +58,6 @@ export interface MmRunStats {
   readonly refills: Counter;
   /** Runs on a configuration drawn around the base one (the others ran on the base). */
   variedRuns: number;
-  /** Refused steps by the id of the precondition that decided the refusal. */
-  readonly decided: Counter;
 }
 
 export interface MmConformanceResult {

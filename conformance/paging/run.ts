@@ -10,7 +10,7 @@ import { genChooser } from '../chooser.js';
 import { runChecked } from '../replay.js';
 import { shrinkSteps } from '../shrink.js';
 import { counterexampleTrace } from '../suite-kit.js';
-import { countStep, Counter } from '../stats.js';
+import { countStep, Counter, type RunCounters } from '../stats.js';
 import type { Failure } from '../trace.js';
 import { checkPagingStep, checkWorld, surveyPagingStep, worldOf, type PagingPair } from './check.js';
 import { defaultPagingWeights, generatePagingOp, PagingIndex, type PagingWeights } from './generate.js';
@@ -39,15 +39,7 @@ export interface PagingConformanceOptions {
   readonly command?: string;
 }
 
-export interface PagingRunStats {
-  runs: number;
-  steps: number;
-  readonly ops: Counter;
-  readonly results: Counter;
-  readonly succeeded: Counter;
-  invariantChecks: number;
-  generated: number;
-  readonly rejected: Counter;
+export interface PagingRunStats extends RunCounters {
   maxMappings: number;
   maxTables: number;
   maxRegions: number;
@@ -55,8 +47,6 @@ export interface PagingRunStats {
   multiPieceMappings: number;
   /** Client mappings the address space forgot because a client step revoked their copies. */
   revokedMappings: number;
-  /** Refused steps by the id of the precondition that decided the refusal. */
-  readonly decided: Counter;
   /** Steps the spec let succeed that an allocator refused instead (DEC-PAGING-ACQUIRE-FIRST), by error. */
   readonly allocatorRefusals: Counter;
 }
