@@ -76,3 +76,22 @@ export function seededChooser(seed: number): Chooser {
     },
   };
 }
+
+/** What `drawMakers` found: the first thing a maker built, and the makers drawn before it that built nothing. */
+export type Drawn<N, T> = { readonly made: T; readonly maker: N; readonly rejected: N[] } | { readonly made: undefined; readonly rejected: N[] };
+
+/**
+ * Draws a maker by weight and lets it build, up to `attempts` times, until
+ * one builds something (a maker finds nothing to build from when, say, no
+ * frame is alive to map).
+ */
+export function drawMakers<N, T>(c: Chooser, names: readonly N[], weights: readonly number[], attempts: number, make: (name: N) => T | undefined): Drawn<N, T> {
+  const rejected: N[] = [];
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const maker = names[c.weighted(weights)]!;
+    const made = make(maker);
+    if (made !== undefined) return { made, maker, rejected };
+    rejected.push(maker);
+  }
+  return { made: undefined, rejected };
+}

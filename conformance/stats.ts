@@ -1,4 +1,5 @@
 // Counters a conformance run reports in its summary table.
+import type { Verdict } from './step-check.js';
 
 export class Counter {
   private readonly m = new Map<string, number>();
@@ -7,6 +8,12 @@ export class Counter {
   }
   get(key: string): number {
     return this.m.get(key) ?? 0;
+  }
+  /** The sum of every count. */
+  total(): number {
+    let n = 0;
+    for (const v of this.m.values()) n += v;
+    return n;
   }
   entries(): [string, number][] {
     return [...this.m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
@@ -39,4 +46,56 @@ export function sideBySide(blocks: readonly string[][], gap = 4): string {
         .trimEnd(),
     );
   return lines.join('\n') + '\n';
+}
+
+/** Draws a generator rejected, with their share of all draws. */
+export function rejectedDraws(rejected: number, generated: number): string {
+  return `${rejected} (${((100 * rejected) / Math.max(1, generated + rejected)).toFixed(2)}%)`;
+}
+
+/**
+ * How many of the spec's preconditions decided a refusal in a run: the row of
+ * the coverage table, and a line naming those that never did ('' if none).
+ */
+export function preconditionCoverage(ids: readonly string[], decided: Counter): { readonly row: [string, string]; readonly never: string } {
+  const never = ids.filter((id) => decided.get(id) === 0);
+  return {
+    row: ['preconditions that decided a refusal', `${ids.length - never.length} of ${ids.length}`],
+    never: never.length > 0 ? `never decisive in this run: ${never.join(', ')}\n` : '',
+  };
+}
+
+/** The counters every runner keeps of its runs and the steps it generated and checked. */
+export interface RunCounters {
+  runs: number;
+  steps: number;
+  /** Steps by name. */
+  readonly ops: Counter;
+  /** Results: ok, or the error. */
+  readonly results: Counter;
+  /** Successful steps by name. */
+  readonly succeeded: Counter;
+  /** Refused steps by the id of the precondition that decided the refusal. */
+  readonly decided: Counter;
+  invariantChecks: number;
+  /** Steps generated. */
+  generated: number;
+  /** Generation attempts that found nothing to build from, by maker. */
+  readonly rejected: Counter;
+}
+
+/** Counts one checked step under `name`, with the invariants and transition checks it ran. */
+export function countStep(
+  stats: Omit<RunCounters, 'runs' | 'generated' | 'rejected'>,
+  name: string,
+  checks: number,
+  r: { readonly modelResult?: Verdict; readonly decidedBy?: string },
+): void {
+  stats.steps++;
+  stats.ops.add(name);
+  stats.invariantChecks += checks;
+  if (r.modelResult === undefined) return;
+  stats.results.add(r.modelResult.ok ? 'ok' : r.modelResult.error);
+  if (r.modelResult.ok) stats.succeeded.add(name);
+  if (r.decidedBy !== undefined) stats.decided.add(r.decidedBy);
 }

@@ -37,6 +37,38 @@ export const originSchema = z.strictObject({
   shrunkFrom: z.number().int().min(0).optional().describe('the length of the trace before shrinking'),
 });
 
+/** `originSchema` as the runners build it. */
+export interface TraceOrigin {
+  readonly command: string;
+  readonly seed: number;
+  readonly run?: number;
+  readonly runs?: number;
+  readonly steps?: number;
+  readonly shrunkFrom?: number;
+}
+
+/**
+ * A subsystem's trace as its runner builds and its replay reads it: what
+ * `traceSchema(subsystem, config, step)` accepts, with the subsystem's own
+ * configuration and step types.
+ */
+export interface CaprefTrace<Sub extends string, Config, Step> {
+  readonly format: typeof TRACE_FORMAT;
+  readonly version: typeof TRACE_VERSION;
+  readonly subsystem: Sub;
+  readonly config: Config;
+  readonly impl?: { readonly mutant?: string };
+  readonly origin?: TraceOrigin;
+  readonly steps: readonly Step[];
+  readonly failure?: Failure;
+}
+
+/** The operation of a step, without the result the trace recorded for it. */
+export function opOfStep<Op>(step: Op & { readonly result?: unknown }): Op {
+  const { result: _result, ...op } = step as Op & Record<string, unknown>;
+  return op as unknown as Op;
+}
+
 export interface TraceSchemaOptions {
   /**
    * The implementation variants (mutants) a trace may name in `impl.mutant`.

@@ -4,10 +4,10 @@
 import { z } from 'zod';
 import { explainKernelTrace } from './kernel/explain.js';
 import { defaultKernelFactories } from './kernel/kernels.js';
-import { formatOp, formatResult } from './kernel/format.js';
 import { replayKernelTrace } from './kernel/replay.js';
-import { formatFailure } from './kernel/report.js';
-import { kernelTraceSchema, opOf, type KernelTrace } from './kernel/trace.js';
+import { kernelWording } from './kernel/report.js';
+import { kernelTraceSchema, type KernelTrace } from './kernel/trace.js';
+import { replayOutcome } from './step-report.js';
 import { readJsonFile, TraceInputError, zodProblems } from './trace.js';
 import { looksLikeItf } from './itf/bridge.js';
 import { bridgeItfDocument } from './itf/registry.js';
@@ -35,17 +35,7 @@ export const traceHandlers: Readonly<Record<string, TraceHandler>> = {
   ump: umpTraceHandler,
   kernel: {
     schema: kernelTraceSchema,
-    replay: (t) => {
-      const trace = t as KernelTrace;
-      const r = replayKernelTrace(trace, defaultKernelFactories);
-      const lines = r.steps.map((s) => {
-        const same = JSON.stringify(s.model) === JSON.stringify(s.impl);
-        const res = same ? formatResult(s.model) : `model ${formatResult(s.model)} | impl ${formatResult(s.impl)}`;
-        const bad = r.failure?.step === s.index;
-        return `${bad ? '✗' : '✓'} ${String(s.index).padStart(3)} ${formatOp(opOf(trace.steps[s.index]!))} → ${res}`;
-      });
-      return r.failure === undefined ? { passed: true, lines } : { passed: false, lines, report: formatFailure(trace, r.failure, r.steps) };
-    },
+    replay: (t) => replayOutcome(kernelWording, t as KernelTrace, replayKernelTrace(t as KernelTrace, defaultKernelFactories)),
     explain: (t) => explainKernelTrace(t as KernelTrace, defaultKernelFactories.model),
   },
 };

@@ -7,16 +7,15 @@ import type { KernelOp } from '../../spec/kernel/ops.js';
 import { checkPostconditions, jsonEqual, kernelPostconditions } from '../../spec/kernel/postconditions.js';
 import { judgeOp, type Expectation } from '../../spec/kernel/preconditions/index.js';
 import type { KernelState } from '../../spec/kernel/state.js';
-import type { Violation } from '../../spec/kernel/invariants/framework.js';
 import { jsonDiff } from '../diff.js';
-import type { Failure } from '../trace.js';
+import { describeThrown, observationsDiffer, recordedMismatch, resultsDiffer, specMismatch, violationsFailure, type StepFailure } from '../step-check.js';
 
 export interface KernelPair {
   readonly model: Kernel;
   readonly impl: Kernel;
 }
 
-export type StepFailure = Omit<Failure, 'step'>;
+export type { StepFailure };
 
 export interface StepReport {
   readonly modelResult?: KernelResult;
@@ -32,16 +31,6 @@ export interface StepReport {
 /** Checks performed per step: every invariant and every postcondition. */
 export const checksPerStep = kernelInvariants.length + kernelPostconditions.length;
 
-const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-const fmtResult = (r: KernelResult | Expectation | undefined) =>
-  r === undefined ? '(none)' : r.ok ? 'ok' : `${r.error}${r.arg === undefined ? '' : ` (${r.arg})`}`;
-
-function checkViolations(violations: readonly Violation[], kind: 'invariant' | 'postcondition'): StepFailure | undefined {
-  if (violations.length === 0) return undefined;
-  const ids = [...new Set(violations.map((v) => v.invariant))];
-  return { kind, message: violations.map((v) => `${v.invariant}: ${v.message}`).join('\n'), violated: ids };
-}
-
 export function checkStep(pair: KernelPair, pre: KernelState, op: KernelOp, recorded?: KernelResult): StepReport {
   let expected: Expectation;
   let decidedBy: string | undefined;
@@ -50,7 +39,7 @@ export function checkStep(pair: KernelPair, pre: KernelState, op: KernelOp, reco
     expected = j.expected;
     decidedBy = j.decidedBy;
   } catch (e) {
-    return { failure: { kind: 'exception', message: `the spec threw on this operation: ${describe(e)}` } };
+    return { failure: { kind: 'exception', message: `the spec threw on this operation: ${describeThrown(e)}` } };
   }
   let modelResult: KernelResult;
   let implResult: KernelResult;
@@ -60,60 +49,41 @@ export function checkStep(pair: KernelPair, pre: KernelState, op: KernelOp, reco
     modelResult = pair.model.apply(op);
     post = pair.model.observe();
   } catch (e) {
-    return { expected, failure: { kind: 'exception', message: `the model threw: ${describe(e)}` } };
+    return { expected, failure: { kind: 'exception', message: `the model threw: ${describeThrown(e)}` } };
   }
   try {
     implResult = pair.impl.apply(op);
     implPost = pair.impl.observe();
   } catch (e) {
-    return { expected, modelResult, post, failure: { kind: 'exception', message: `the impl threw: ${describe(e)}` } };
+    return { expected, modelResult, post, failure: { kind: 'exception', message: `the impl threw: ${describeThrown(e)}` } };
   }
   const base = { expected, modelResult, implResult, post, ...(decidedBy !== undefined ? { decidedBy } : {}) };
-  if (!jsonEqual(modelResult, implResult)) {
+  const differ = resultsDiffer(modelResult, implResult);
+  if (differ !== undefined) return { ...base, failure: differ };
+  if (!jsonEqual(post, implPost))
     return {
       ...base,
-      failure: {
-        kind: 'divergence',
-        message: `results differ: model ${fmtResult(modelResult)}, impl ${fmtResult(implResult)}`,
-        diff: jsonDiff(modelResult, implResult, 'result'),
-      },
+      failure: observationsDiffer(
+        'observations',
+        jsonDiff(post, implPost, 'state'),
+        kernelInvariants.flatMap((i) => i.check(implPost)),
+      ),
     };
-  }
-  if (!jsonEqual(post, implPost)) {
-    const implViolations = [...kernelInvariants.flatMap((i) => i.check(implPost))];
-    const broken = [...new Set(implViolations.map((v) => v.invariant))];
-    return {
-      ...base,
-      failure: {
-        kind: 'divergence',
-        message: `observations differ after the step${broken.length > 0 ? `; the impl's state violates ${broken.join(', ')}` : ''}`,
-        diff: jsonDiff(post, implPost, 'state'),
-        ...(broken.length > 0 ? { violated: broken } : {}),
-      },
-    };
-  }
   try {
     pair.impl.selfCheck?.();
   } catch (e) {
-    return { ...base, failure: { kind: 'exception', message: `the impl's self-check failed after the step: ${describe(e)}` } };
+    return { ...base, failure: { kind: 'exception', message: `the impl's self-check failed after the step: ${describeThrown(e)}` } };
   }
   const agrees = expected.ok ? modelResult.ok : !modelResult.ok && modelResult.error === expected.error && modelResult.arg === expected.arg;
-  if (!agrees)
-    return {
-      ...base,
-      failure: { kind: 'spec-mismatch', message: `the spec prescribes ${fmtResult(expected)}, model and impl returned ${fmtResult(modelResult)}` },
-    };
-  if (recorded !== undefined && !jsonEqual(recorded, modelResult))
-    return {
-      ...base,
-      failure: { kind: 'recorded-mismatch', message: `the trace recorded ${fmtResult(recorded)}, the model now returns ${fmtResult(modelResult)}` },
-    };
-  const inv = checkViolations(
+  if (!agrees) return { ...base, failure: specMismatch(expected, modelResult) };
+  const unlike = recordedMismatch(recorded, modelResult);
+  if (unlike !== undefined) return { ...base, failure: unlike };
+  const inv = violationsFailure(
     kernelInvariants.flatMap((i) => i.check(post)),
     'invariant',
   );
   if (inv !== undefined) return { ...base, failure: inv };
-  const postc = checkViolations(checkPostconditions(pre, op, modelResult, post), 'postcondition');
+  const postc = violationsFailure(checkPostconditions(pre, op, modelResult, post), 'postcondition');
   if (postc !== undefined) return { ...base, failure: postc };
   return base;
 }

@@ -11,7 +11,7 @@ import type { KernelOp, KernelOpName } from '../../spec/kernel/ops.js';
 import { mapRightNames, maskToRights, type MapRightName } from '../../spec/kernel/rights.js';
 import { isMappingCap, type MemoryCap } from '../../spec/kernel/state.js';
 import { BASE_PAGE_SIZE, isRetypeEdge, memoryTypes, objTypes, typeTable, type MemoryType, type ObjType } from '../../spec/kernel/types.js';
-import type { Chooser } from '../chooser.js';
+import { drawMakers, type Chooser } from '../chooser.js';
 import type { AddressableCNode, KernelIndex, Reachable } from './state-index.js';
 
 export type MakerName = KernelOpName | 'misuse';
@@ -374,12 +374,6 @@ export function generateOp(ix: KernelIndex, c: Chooser, weights: GeneratorWeight
   const names = Object.keys(weights) as MakerName[];
   const ws = names.map((n) => (n === 'misuse' || applicable[n](ix) ? weights[n] : 0));
   if (ws.every((w) => w === 0)) return undefined;
-  const rejected: MakerName[] = [];
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const maker = names[c.weighted(ws)]!;
-    const op = maker === 'misuse' ? misuse(ix, c) : makers[maker](ix, c);
-    if (op !== undefined) return { op, maker, rejected };
-    rejected.push(maker);
-  }
-  return undefined;
+  const d = drawMakers(c, names, ws, MAX_ATTEMPTS, (maker) => (maker === 'misuse' ? misuse(ix, c) : makers[maker](ix, c)));
+  return d.made === undefined ? undefined : { op: d.made, maker: d.maker, rejected: d.rejected };
 }

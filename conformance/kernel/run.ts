@@ -11,8 +11,10 @@ import { memDescends } from '../../spec/kernel/relations.js';
 import { isMappingCap, type KernelState, type MemoryCap } from '../../spec/kernel/state.js';
 import { CORE_PRECONDITION_ID, preconditionsByOp } from '../../spec/kernel/preconditions/index.js';
 import { genChooser } from '../chooser.js';
+import { runChecked } from '../replay.js';
 import { shrinkSteps } from '../shrink.js';
-import { Counter } from '../stats.js';
+import { counterexampleTrace } from '../suite-kit.js';
+import { countStep, Counter, type RunCounters } from '../stats.js';
 import type { Failure } from '../trace.js';
 import { checksPerStep, checkStep, type KernelPair, type StepFailure } from './check.js';
 import { defaultWeights, generateOp, type GeneratorWeights } from './generate.js';
@@ -40,19 +42,8 @@ export interface KernelConformanceOptions {
   readonly command?: string;
 }
 
-export interface KernelRunStats {
-  runs: number;
-  steps: number;
-  readonly ops: Counter;
-  readonly results: Counter;
-  /** Successful operations by type. */
-  readonly succeeded: Counter;
-  /** Refused operations by the id of the precondition that decided the refusal. */
-  readonly decided: Counter;
-  invariantChecks: number;
-  generated: number;
-  /** Generation attempts that found nothing to build from, by maker. */
-  readonly rejected: Counter;
+/** Steps are counted by operation (`ops`, `succeeded`). */
+export interface KernelRunStats extends RunCounters {
   maxLiveCaps: number;
   maxDerivationDepth: number;
   maxCNodeNesting: number;
@@ -158,16 +149,7 @@ function pairFor(opts: KernelConformanceOptions): KernelPair {
 /** Replays a list of operations from boot; returns the first failure, if any. */
 export function replayOps(opts: Pick<KernelConformanceOptions, 'config' | 'kernels' | 'mutant'>, ops: readonly KernelOp[]): RunOutcome {
   const pair = { model: opts.kernels.model(opts.config), impl: opts.kernels.impl(opts.config, opts.mutant) };
-  let pre = pair.model.observe();
-  const steps: KernelStep[] = [];
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i]!;
-    const r = checkStep(pair, pre, op);
-    steps.push(r.modelResult === undefined ? op : { ...op, result: r.modelResult });
-    if (r.failure !== undefined) return { steps, failure: { step: i, ...r.failure } };
-    pre = r.post!;
-  }
-  return { steps };
+  return runChecked(ops, pair.model.observe(), (pre, op) => checkStep(pair, pre, op));
 }
 
 export function runKernelConformance(opts: KernelConformanceOptions): KernelConformanceResult {
@@ -199,14 +181,7 @@ export function runKernelConformance(opts: KernelConformanceOptions): KernelConf
         for (const m of gen.rejected) stats.rejected.add(m);
         stats.generated++;
         const r = checkStep(pair, pre, gen.op);
-        stats.steps++;
-        stats.ops.add(gen.op.op);
-        stats.invariantChecks += checksPerStep;
-        if (r.modelResult !== undefined) {
-          stats.results.add(r.modelResult.ok ? 'ok' : r.modelResult.error);
-          if (r.modelResult.ok) stats.succeeded.add(gen.op.op);
-          if (r.decidedBy !== undefined) stats.decided.add(r.decidedBy);
-        }
+        countStep(stats, gen.op.op, checksPerStep, r);
         steps.push(r.modelResult === undefined ? gen.op : { ...gen.op, result: r.modelResult });
         if (r.failure !== undefined) {
           failure = { step: i, ...r.failure };
@@ -257,25 +232,7 @@ export function runKernelConformance(opts: KernelConformanceOptions): KernelConf
       failure = again.failure;
     }
   }
-  const counterexample: KernelTrace = {
-    format: 'capref-trace',
-    version: 1,
-    subsystem: 'kernel',
-    config: opts.config,
-    ...(opts.mutant !== undefined ? { impl: { mutant: opts.mutant } } : {}),
-    origin: {
-      command:
-        opts.command ??
-        `capref conformance kernel --seed ${opts.seed} --runs ${failed.run + 1} --steps ${opts.steps}${opts.mutant !== undefined ? ` --mutant ${opts.mutant}` : ''}`,
-      seed: opts.seed,
-      run: failed.run,
-      runs: opts.runs,
-      steps: opts.steps,
-      shrunkFrom: original.steps.length,
-    },
-    steps,
-    failure,
-  };
+  const counterexample = counterexampleTrace('kernel', opts, { run: failed.run, config: opts.config, steps, failure, shrunkFrom: original.steps.length });
   return { passed: false, stats, counterexample, failedRun: failed.run, unshrunkLength: original.steps.length, replayable: !failed.outsideSteps };
 }
 

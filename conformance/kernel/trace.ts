@@ -7,7 +7,7 @@ import { kernelConfigSchema, type KernelConfig } from '../../spec/kernel/config.
 import { argNames, kernelErrorSchema } from '../../spec/kernel/errors.js';
 import type { KernelResult } from '../../spec/kernel/kernel.js';
 import { kernelOpSchemas, type KernelOp } from '../../spec/kernel/ops.js';
-import { traceSchema, type Failure } from '../trace.js';
+import { opOfStep, traceSchema, type CaprefTrace } from '../trace.js';
 
 export const kernelResultSchema = z.union([
   z.strictObject({ ok: z.literal(true), value: z.unknown() }),
@@ -26,26 +26,7 @@ export const kernelTraceSchema = traceSchema('kernel', kernelConfigSchema, kerne
 
 export type KernelStep = KernelOp & { readonly result?: KernelResult };
 
-export interface KernelTrace {
-  readonly format: 'capref-trace';
-  readonly version: 1;
-  readonly subsystem: 'kernel';
-  readonly config: KernelConfig;
-  readonly impl?: { readonly mutant?: string };
-  readonly origin?: {
-    readonly command: string;
-    readonly seed: number;
-    readonly run?: number;
-    readonly runs?: number;
-    readonly steps?: number;
-    readonly shrunkFrom?: number;
-  };
-  readonly steps: readonly KernelStep[];
-  readonly failure?: Failure;
-}
+export type KernelTrace = CaprefTrace<'kernel', KernelConfig, KernelStep>;
 
 /** The operation of a step, without its recorded result. */
-export function opOf(step: KernelStep): KernelOp {
-  const { result: _result, ...op } = step as KernelStep & Record<string, unknown>;
-  return op as unknown as KernelOp;
-}
+export const opOf = (step: KernelStep): KernelOp => opOfStep<KernelOp>(step);

@@ -14,15 +14,13 @@ import type { MmOp } from '../../spec/mm/ops.js';
 import { checkMmPostconditions, mmPostconditions } from '../../spec/mm/postconditions.js';
 import { judgeMm, type MmExpectation } from '../../spec/mm/preconditions.js';
 import { jsonDiff } from '../diff.js';
-import type { Failure } from '../trace.js';
+import { describeThrown, observationsDiffer, recordedMismatch, resultsDiffer, specMismatch, violationsFailure, type StepFailure } from '../step-check.js';
 import { worldOf, type MmStack } from './stack.js';
 
 export interface MmPair {
   readonly model: MmStack;
   readonly impl: MmStack;
 }
-
-export type MmStepFailure = Omit<Failure, 'step'>;
 
 export interface MmStepReport {
   readonly modelResult?: MmResult;
@@ -32,20 +30,11 @@ export interface MmStepReport {
   readonly decidedBy?: string;
   /** The model's world after the step (the next step's pre-state). */
   readonly post?: MmWorld;
-  readonly failure?: MmStepFailure;
+  readonly failure?: StepFailure;
 }
 
 /** Checks per step: every mm and kernel invariant, and the mm transition checks. */
 export const mmChecksPerStep = mmInvariants.length + kernelInvariants.length + mmPostconditions.length;
-
-const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-export const fmtResult = (r: MmResult | MmExpectation | undefined): string =>
-  r === undefined ? '(none)' : r.ok ? 'ok' : `${r.error}${r.arg === undefined ? '' : ` (${r.arg})`}`;
-
-function violationsFailure(violations: readonly Violation[], kind: 'invariant' | 'postcondition'): MmStepFailure | undefined {
-  if (violations.length === 0) return undefined;
-  return { kind, message: violations.map((v) => `${v.invariant}: ${v.message}`).join('\n'), violated: [...new Set(violations.map((v) => v.invariant))] };
-}
 
 function worldInvariants(w: MmWorld): Violation[] {
   return [...mmInvariants.flatMap((i) => i.check(w)), ...kernelInvariants.flatMap((i) => i.check(w.kernel))];
@@ -59,7 +48,7 @@ export function checkMmStep(pair: MmPair, pre: MmWorld, op: MmOp, recorded?: MmR
     expected = j.expected;
     decidedBy = j.decidedBy;
   } catch (e) {
-    return { failure: { kind: 'exception', message: `the spec threw on this step: ${describe(e)}` } };
+    return { failure: { kind: 'exception', message: `the spec threw on this step: ${describeThrown(e)}` } };
   }
   let modelResult: MmResult;
   let post: MmWorld;
@@ -67,7 +56,7 @@ export function checkMmStep(pair: MmPair, pre: MmWorld, op: MmOp, recorded?: MmR
     modelResult = pair.model.mm.apply(op);
     post = worldOf(pair.model, pre.config);
   } catch (e) {
-    return { expected, failure: { kind: 'exception', message: `the model threw: ${describe(e)}` } };
+    return { expected, failure: { kind: 'exception', message: `the model threw: ${describeThrown(e)}` } };
   }
   let implResult: MmResult;
   let implPost: MmWorld;
@@ -75,45 +64,31 @@ export function checkMmStep(pair: MmPair, pre: MmWorld, op: MmOp, recorded?: MmR
     implResult = pair.impl.mm.apply(op);
     implPost = worldOf(pair.impl, pre.config);
   } catch (e) {
-    return { expected, modelResult, post, failure: { kind: 'exception', message: `the impl threw: ${describe(e)}` } };
+    return { expected, modelResult, post, failure: { kind: 'exception', message: `the impl threw: ${describeThrown(e)}` } };
   }
   const base = { expected, modelResult, implResult, post, ...(decidedBy !== undefined ? { decidedBy } : {}) };
-  if (!jsonEqual(modelResult, implResult))
-    return {
-      ...base,
-      failure: {
-        kind: 'divergence',
-        message: `results differ: model ${fmtResult(modelResult)}, impl ${fmtResult(implResult)}`,
-        diff: jsonDiff(modelResult, implResult, 'result'),
-      },
-    };
+  const differ = resultsDiffer(modelResult, implResult);
+  if (differ !== undefined) return { ...base, failure: differ };
   if (!jsonEqual(post.mm, implPost.mm) || !jsonEqual(post.kernel, implPost.kernel)) {
-    const broken = [...new Set(worldInvariants(implPost).map((v) => v.invariant))];
-    return {
-      ...base,
-      failure: {
-        kind: 'divergence',
-        message: `observations differ after the step${broken.length > 0 ? `; the impl's state violates ${broken.join(', ')}` : ''}`,
-        diff: [...jsonDiff(post.mm, implPost.mm, 'mm'), ...jsonDiff(post.kernel, implPost.kernel, 'kernel')],
-        ...(broken.length > 0 ? { violated: broken } : {}),
-      },
-    };
+    const diff = [...jsonDiff(post.mm, implPost.mm, 'mm'), ...jsonDiff(post.kernel, implPost.kernel, 'kernel')];
+    return { ...base, failure: observationsDiffer('observations', diff, worldInvariants(implPost)) };
   }
   const agrees = expected.ok
     ? modelResult.ok && (expected.value === undefined || jsonEqual(expected.value, modelResult.value))
     : !modelResult.ok && modelResult.error === expected.error && modelResult.arg === expected.arg;
   if (!agrees) {
-    const what =
+    // Both succeeded: the spec prescribed another value (a placement, a slot).
+    const failure: StepFailure =
       expected.ok && modelResult.ok
-        ? `the spec prescribes ${JSON.stringify(expected.value)}, model and impl returned ${JSON.stringify(modelResult.value)}`
-        : `the spec prescribes ${fmtResult(expected)}, model and impl returned ${fmtResult(modelResult)}`;
-    return { ...base, failure: { kind: 'spec-mismatch', message: what } };
+        ? {
+            kind: 'spec-mismatch',
+            message: `the spec prescribes ${JSON.stringify(expected.value)}, model and impl returned ${JSON.stringify(modelResult.value)}`,
+          }
+        : specMismatch(expected, modelResult);
+    return { ...base, failure };
   }
-  if (recorded !== undefined && !jsonEqual(recorded, modelResult))
-    return {
-      ...base,
-      failure: { kind: 'recorded-mismatch', message: `the trace recorded ${fmtResult(recorded)}, the model now returns ${fmtResult(modelResult)}` },
-    };
+  const unlike = recordedMismatch(recorded, modelResult);
+  if (unlike !== undefined) return { ...base, failure: unlike };
   const inv = violationsFailure(worldInvariants(post), 'invariant');
   if (inv !== undefined) return { ...base, failure: inv };
   const transitions = checkMmPostconditions(pre, op, modelResult, post);

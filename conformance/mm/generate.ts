@@ -15,7 +15,7 @@ import { BASE_PAGE_SIZE, type MemoryType } from '../../spec/kernel/types.js';
 import type { MmWorld } from '../../spec/mm/invariants.js';
 import type { ClientCall, MmOp, MmOpName } from '../../spec/mm/ops.js';
 import { caprefKey, type Allocation } from '../../spec/mm/state.js';
-import type { Chooser } from '../chooser.js';
+import { drawMakers, type Chooser } from '../chooser.js';
 
 export type MmMakerName = Exclude<MmOpName, 'client'> | 'client_copy' | 'client_retype' | 'client_delete' | 'client_revoke' | 'client_identify' | 'misuse';
 export type MmGeneratorWeights = Readonly<Record<MmMakerName, number>>;
@@ -296,7 +296,6 @@ export interface GeneratedMmStep {
 
 /** One step from the current world. Never undefined: slot_alloc is always meaningful. */
 export function generateMmOp(v: MmView, c: Chooser, weights: MmGeneratorWeights = defaultMmWeights): GeneratedMmStep {
-  const rejected: MmMakerName[] = [];
   // Until the manager has memory, adding it is what matters; when little is
   // left, giving memory back is (so traces see exhaustion without staying there).
   const managed = v.world.mm.parents.reduce((n, p) => n + p.bytes, 0);
@@ -307,11 +306,6 @@ export function generateMmOp(v: MmView, c: Chooser, weights: MmGeneratorWeights 
     if (scarce && (n === 'free' || n === 'reclaim' || n === 'client_delete')) return weights[n] * 3;
     return weights[n];
   });
-  for (let attempt = 0; attempt < 4; attempt++) {
-    const name = makerNames[c.weighted(ws)]!;
-    const op = makers[name](v, c);
-    if (op !== undefined) return { op, rejected };
-    rejected.push(name);
-  }
-  return { op: { op: 'slot_alloc' }, rejected };
+  const d = drawMakers(c, makerNames, ws, 4, (name) => makers[name](v, c));
+  return { op: d.made ?? { op: 'slot_alloc' }, rejected: d.rejected };
 }

@@ -9,8 +9,10 @@ import type { MmConfig } from '../../spec/mm/config.js';
 import type { MmWorld } from '../../spec/mm/invariants.js';
 import type { MmOp } from '../../spec/mm/ops.js';
 import { genChooser } from '../chooser.js';
+import { runChecked } from '../replay.js';
 import { shrinkSteps } from '../shrink.js';
-import { Counter } from '../stats.js';
+import { counterexampleTrace } from '../suite-kit.js';
+import { countStep, Counter, type RunCounters } from '../stats.js';
 import type { Failure } from '../trace.js';
 import { checkMmStep, mmChecksPerStep, surveyMmStep, type MmPair } from './check.js';
 import { defaultMmWeights, generateMmOp, MmView, type MmGeneratorWeights } from './generate.js';
@@ -43,16 +45,8 @@ export interface MmConformanceOptions {
   readonly command?: string;
 }
 
-export interface MmRunStats {
-  runs: number;
-  steps: number;
-  readonly ops: Counter;
-  readonly results: Counter;
-  /** Successful steps by kind (client calls by their kernel operation). */
-  readonly succeeded: Counter;
-  invariantChecks: number;
-  generated: number;
-  readonly rejected: Counter;
+/** Steps are counted by kind, client calls by their kernel operation (`ops`, `succeeded`). */
+export interface MmRunStats extends RunCounters {
   maxAllocations: number;
   maxFreeRanges: number;
   maxSlabFrames: number;
@@ -64,8 +58,6 @@ export interface MmRunStats {
   readonly refills: Counter;
   /** Runs on a configuration drawn around the base one (the others ran on the base). */
   variedRuns: number;
-  /** Refused steps by the id of the precondition that decided the refusal. */
-  readonly decided: Counter;
 }
 
 export interface MmConformanceResult {
@@ -115,21 +107,16 @@ function pairFor(opts: ReplayOptions): MmPair {
 /** Replays operations from boot on fresh stacks; returns the steps (with results) and the first failure. */
 export function replayMmOps(opts: ReplayOptions, ops: readonly MmOp[], recorded?: readonly MmStep[]): RunOutcome {
   const pair = pairFor(opts);
-  let pre = worldOf(pair.model, opts.config);
-  const steps: MmStep[] = [];
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i]!;
-    const r = checkMmStep(pair, pre, op, recorded?.[i]?.result);
-    steps.push(r.modelResult === undefined ? op : { ...op, result: r.modelResult });
-    if (r.failure !== undefined) return { steps, failure: { step: i, ...r.failure } };
-    pre = r.post!;
-  }
-  return { steps };
+  return runChecked(ops, worldOf(pair.model, opts.config), (pre, op, i) => checkMmStep(pair, pre, op, recorded?.[i]?.result));
 }
 
 /** Counts the refills a step made: metadata allocations that were not there before it. */
 function countRefills(stats: MmRunStats, op: MmOp, before: MmWorld, after: MmWorld): void {
-  if (after.mm.allocations.length === before.mm.allocations.length && after.mm.slab.capacity === before.mm.slab.capacity && after.mm.slots.cnodes.length === before.mm.slots.cnodes.length)
+  if (
+    after.mm.allocations.length === before.mm.allocations.length &&
+    after.mm.slab.capacity === before.mm.slab.capacity &&
+    after.mm.slots.cnodes.length === before.mm.slots.cnodes.length
+  )
     return;
   const had = new Set(before.mm.allocations.filter((a) => a.use !== 'client').map((a) => a.base));
   for (const a of after.mm.allocations) if (a.use !== 'client' && !had.has(a.base)) stats.refills.add(`${a.use} after ${stepName(op)}`);
@@ -164,14 +151,7 @@ export function runMmConformance(opts: MmConformanceOptions): MmConformanceResul
       for (const m of gen.rejected) stats.rejected.add(m);
       stats.generated++;
       const r = pair === undefined ? surveyMmStep(model, pre, gen.op) : checkMmStep(pair, pre, gen.op);
-      stats.steps++;
-      stats.ops.add(stepName(gen.op));
-      if (pair !== undefined) stats.invariantChecks += mmChecksPerStep;
-      if (r.modelResult !== undefined) {
-        stats.results.add(r.modelResult.ok ? 'ok' : r.modelResult.error);
-        if (r.modelResult.ok) stats.succeeded.add(stepName(gen.op));
-        if (r.decidedBy !== undefined) stats.decided.add(r.decidedBy);
-      }
+      countStep(stats, stepName(gen.op), pair !== undefined ? mmChecksPerStep : 0, r);
       steps.push(r.modelResult === undefined ? gen.op : { ...gen.op, result: r.modelResult });
       if (r.failure !== undefined) {
         failure = { step: i, ...r.failure };
@@ -220,24 +200,6 @@ export function runMmConformance(opts: MmConformanceOptions): MmConformanceResul
       failure = again.failure;
     }
   }
-  const counterexample: MmTrace = {
-    format: 'capref-trace',
-    version: 1,
-    subsystem: 'mm',
-    config: failed.config,
-    ...(opts.mutant !== undefined ? { impl: { mutant: opts.mutant } } : {}),
-    origin: {
-      command:
-        opts.command ??
-        `capref conformance mm --seed ${opts.seed} --runs ${failed.run + 1} --steps ${opts.steps}${opts.mutant !== undefined ? ` --mutant ${opts.mutant}` : ''}`,
-      seed: opts.seed,
-      run: failed.run,
-      runs: opts.runs,
-      steps: opts.steps,
-      shrunkFrom: original.steps.length,
-    },
-    steps,
-    failure,
-  };
+  const counterexample = counterexampleTrace('mm', opts, { run: failed.run, config: failed.config, steps, failure, shrunkFrom: original.steps.length });
   return { passed: false, stats, counterexample, failedRun: failed.run, unshrunkLength: original.steps.length };
 }

@@ -6,9 +6,9 @@
 import { mmConfigSchema, type MmConfig } from '../../spec/mm/config.js';
 import { mmPreconditionIds } from '../../spec/mm/preconditions.js';
 import { mmMutantNames } from '../../impl/mm/mutants.js';
-import { renderTable, sideBySide } from '../stats.js';
+import { preconditionCoverage, renderTable, sideBySide } from '../stats.js';
 import type { Suite, SuiteOptions, SuiteOutcome } from '../subsystems.js';
-import { configFromOptions, counterexampleOutcome, regenerateCommand } from '../suite-kit.js';
+import { configFromOptions, runnerOutcome } from '../suite-kit.js';
 import { TraceInputError } from '../trace.js';
 import { conformanceMmConfig } from './config.js';
 import { formatMmFailure } from './report.js';
@@ -33,8 +33,7 @@ const midTrace = (stats: MmRunStats, use: string): number =>
 export function mmSummary(stats: MmRunStats): string {
   const ops = renderTable('steps', stats.ops.entries());
   const results = renderTable('results', stats.results.entries());
-  const decisive = mmPreconditionIds.filter((id) => stats.decided.get(id) > 0).length;
-  const never = mmPreconditionIds.filter((id) => stats.decided.get(id) === 0);
+  const preconditions = preconditionCoverage(mmPreconditionIds, stats.decided);
   const reach = renderTable('reached', [
     ['runs', stats.runs],
     ['runs on drawn metadata settings', stats.variedRuns],
@@ -49,10 +48,10 @@ export function mmSummary(stats: MmRunStats): string {
     ['slab refills mid-trace (not after add)', midTrace(stats, 'frame')],
     ['slot refills mid-trace (not after add)', midTrace(stats, 'l2cnode') + midTrace(stats, 'l1cnode')],
     ['slot refills right after an alloc', stats.refills.get('l2cnode after alloc') + stats.refills.get('l1cnode after alloc')],
-    ['rejected generation attempts', stats.rejected.entries().reduce((n, [, v]) => n + v, 0)],
-    ['preconditions that decided a refusal', `${decisive} of ${mmPreconditionIds.length}`],
+    ['rejected generation attempts', stats.rejected.total()],
+    preconditions.row,
   ]);
-  return sideBySide([ops, results, reach]) + (never.length > 0 ? `never decisive in this run: ${never.join(', ')}\n` : '');
+  return sideBySide([ops, results, reach]) + preconditions.never;
 }
 
 /** The mm suite over given stacks (tests pass their own; the CLI uses the defaults). */
@@ -78,21 +77,7 @@ export function makeMmSuite(stacks?: MmStackFactories): Suite {
         ...(options.mutant !== undefined ? { mutant: options.mutant } : {}),
         onRun: (run, stats) => options.onProgress?.(run + 1, options.runs, stats.steps),
       });
-      const summary = mmSummary(r.stats);
-      if (r.passed) return { subsystem: 'mm', passed: true, runs: r.stats.runs, steps: r.stats.steps, summary };
-      const trace = { ...r.counterexample!, origin: { ...r.counterexample!.origin!, command: regenerateCommand('mm', options, r.failedRun! + 1) } };
-      const replay = replayMmTrace(trace, stacks);
-      return counterexampleOutcome({
-        subsystem: 'mm',
-        options,
-        failedRun: r.failedRun!,
-        unshrunkLength: r.unshrunkLength!,
-        trace,
-        report: formatMmFailure(trace, trace.failure!, replay.steps),
-        runs: r.stats.runs,
-        steps: r.stats.steps,
-        summary,
-      });
+      return runnerOutcome('mm', options, r, mmSummary(r.stats), (trace) => formatMmFailure(trace, trace.failure!, replayMmTrace(trace, stacks).steps));
     },
   };
 }

@@ -8,7 +8,7 @@ import { mmConfigSchema, type MmConfig } from '../../spec/mm/config.js';
 import { mmArgNames, mmErrorSchema } from '../../spec/mm/errors.js';
 import type { MmResult } from '../../spec/mm/mm.js';
 import { mmOpSchemas, type MmOp } from '../../spec/mm/ops.js';
-import { traceSchema, type Failure } from '../trace.js';
+import { opOfStep, traceSchema, type CaprefTrace } from '../trace.js';
 
 export const mmResultSchema = z.union([
   z.strictObject({ ok: z.literal(true), value: z.unknown() }),
@@ -27,26 +27,7 @@ export const mmTraceSchema = traceSchema('mm', mmConfigSchema, mmStepSchema).sup
 
 export type MmStep = MmOp & { readonly result?: MmResult };
 
-export interface MmTrace {
-  readonly format: 'capref-trace';
-  readonly version: 1;
-  readonly subsystem: 'mm';
-  readonly config: MmConfig;
-  readonly impl?: { readonly mutant?: string };
-  readonly origin?: {
-    readonly command: string;
-    readonly seed: number;
-    readonly run?: number;
-    readonly runs?: number;
-    readonly steps?: number;
-    readonly shrunkFrom?: number;
-  };
-  readonly steps: readonly MmStep[];
-  readonly failure?: Failure;
-}
+export type MmTrace = CaprefTrace<'mm', MmConfig, MmStep>;
 
 /** The operation of a step, without its recorded result. */
-export function mmOpOf(step: MmStep): MmOp {
-  const { result: _result, ...op } = step as MmStep & Record<string, unknown>;
-  return op as unknown as MmOp;
-}
+export const mmOpOf = (step: MmStep): MmOp => opOfStep<MmOp>(step);

@@ -4,7 +4,6 @@
 // spec prescribes, and run every paging invariant, every kernel invariant
 // and every paging postcondition.
 import { kernelInvariants } from '../../spec/kernel/invariants/index.js';
-import type { Violation } from '../../spec/kernel/invariants/framework.js';
 import type { KernelResult } from '../../spec/kernel/kernel.js';
 import type { KernelOp } from '../../spec/kernel/ops.js';
 import { checkPostconditions, jsonEqual, kernelPostconditions } from '../../spec/kernel/postconditions.js';
@@ -16,7 +15,7 @@ import type { PagingOp } from '../../spec/paging/ops.js';
 import { pagingPostconditions } from '../../spec/paging/postconditions.js';
 import { acceptableInsteadOfSuccess, judgePaging, type PagingExpectation } from '../../spec/paging/preconditions.js';
 import { jsonDiff } from '../diff.js';
-import type { Failure } from '../trace.js';
+import { describeThrown, observationsDiffer, recordedMismatch, resultsDiffer, specMismatch, violationsFailure, type StepFailure } from '../step-check.js';
 import type { PagingStack } from './stacks.js';
 
 export interface PagingPair {
@@ -24,7 +23,7 @@ export interface PagingPair {
   readonly impl: PagingStack;
 }
 
-export type StepFailure = Omit<Failure, 'step'>;
+export type { StepFailure };
 
 export interface PagingStepReport {
   readonly expected?: PagingExpectation;
@@ -41,16 +40,6 @@ export interface PagingStepReport {
 
 /** Checks per step at most: every paging invariant, every kernel invariant, every paging postcondition, and the kernel's for a client call. */
 export const pagingChecksPerStep = pagingInvariants.length + kernelInvariants.length + pagingPostconditions.length + kernelPostconditions.length;
-
-const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-export const fmtPagingResult = (r: PagingResult | PagingExpectation | undefined): string =>
-  r === undefined ? '(none)' : r.ok ? 'ok' : `${r.error}${r.arg === undefined ? '' : ` (${r.arg})`}`;
-
-function violationsFailure(violations: readonly Violation[], kind: 'invariant' | 'postcondition'): StepFailure | undefined {
-  if (violations.length === 0) return undefined;
-  const ids = [...new Set(violations.map((v) => v.invariant))];
-  return { kind, message: violations.map((v) => `${v.invariant}: ${v.message}`).join('\n'), violated: ids };
-}
 
 export function worldOf(stack: PagingStack, config: PagingConfig): PagingWorld {
   return { paging: stack.space.observe(), kernel: stack.kernel.observe(), memory: stack.memory.observe(), config };
@@ -70,7 +59,7 @@ export function checkPagingStep(pair: PagingPair, pre: PagingWorld, op: PagingOp
     expected = j.expected;
     decidedBy = j.decidedBy;
   } catch (e) {
-    return { failure: { kind: 'exception', message: `the spec threw on this step: ${describe(e)}` } };
+    return { failure: { kind: 'exception', message: `the spec threw on this step: ${describeThrown(e)}` } };
   }
   // A client's kernel call is checked by the kernel's own transition checks, on the kernel right after that call (tap.ts).
   const call = op.op === 'client' ? (op.call as KernelOp) : undefined;
@@ -83,7 +72,7 @@ export function checkPagingStep(pair: PagingPair, pre: PagingWorld, op: PagingOp
     modelAfterCall = pair.model.kernel.takeSeen();
     post = worldOf(pair.model, pre.config);
   } catch (e) {
-    return { expected, failure: { kind: 'exception', message: `the model threw: ${describe(e)}` } };
+    return { expected, failure: { kind: 'exception', message: `the model threw: ${describeThrown(e)}` } };
   }
   let implResult: PagingResult;
   let implWorld: PagingWorld;
@@ -94,18 +83,11 @@ export function checkPagingStep(pair: PagingPair, pre: PagingWorld, op: PagingOp
     implAfterCall = pair.impl.kernel.takeSeen();
     implWorld = worldOf(pair.impl, pre.config);
   } catch (e) {
-    return { expected, modelResult, post, failure: { kind: 'exception', message: `the impl threw: ${describe(e)}` } };
+    return { expected, modelResult, post, failure: { kind: 'exception', message: `the impl threw: ${describeThrown(e)}` } };
   }
   const base = { expected, modelResult, implResult, post, ...(decidedBy !== undefined ? { decidedBy } : {}) };
-  if (!jsonEqual(modelResult, implResult))
-    return {
-      ...base,
-      failure: {
-        kind: 'divergence',
-        message: `results differ: model ${fmtPagingResult(modelResult)}, impl ${fmtPagingResult(implResult)}`,
-        diff: jsonDiff(modelResult, implResult, 'result'),
-      },
-    };
+  const differ = resultsDiffer(modelResult, implResult);
+  if (differ !== undefined) return { ...base, failure: differ };
   for (const [name, path, m, i] of [
     ['address space', 'paging', post.paging, implWorld.paging],
     ['kernel', 'kernel', post.kernel, implWorld.kernel],
@@ -114,29 +96,12 @@ export function checkPagingStep(pair: PagingPair, pre: PagingWorld, op: PagingOp
     ['memory manager', 'memory', post.memory, implWorld.memory],
   ] as const) {
     if (jsonEqual(m, i)) continue;
-    const broken = [
-      ...new Set([...pagingInvariants.flatMap((x) => x.check(implWorld)), ...kernelInvariants.flatMap((x) => x.check(implWorld.kernel))].map((v) => v.invariant)),
-    ];
-    return {
-      ...base,
-      failure: {
-        kind: 'divergence',
-        message: `the ${name} observations differ after the step${broken.length > 0 ? `; the impl's state violates ${broken.join(', ')}` : ''}`,
-        diff: jsonDiff(m, i, path),
-        ...(broken.length > 0 ? { violated: broken } : {}),
-      },
-    };
+    const implViolations = [...pagingInvariants.flatMap((x) => x.check(implWorld)), ...kernelInvariants.flatMap((x) => x.check(implWorld.kernel))];
+    return { ...base, failure: observationsDiffer(`the ${name} observations`, jsonDiff(m, i, path), implViolations) };
   }
-  if (!agreesWithSpec(op, expected, modelResult))
-    return {
-      ...base,
-      failure: { kind: 'spec-mismatch', message: `the spec prescribes ${fmtPagingResult(expected)}, model and impl returned ${fmtPagingResult(modelResult)}` },
-    };
-  if (recorded !== undefined && !jsonEqual(recorded, modelResult))
-    return {
-      ...base,
-      failure: { kind: 'recorded-mismatch', message: `the trace recorded ${fmtPagingResult(recorded)}, the model now returns ${fmtPagingResult(modelResult)}` },
-    };
+  if (!agreesWithSpec(op, expected, modelResult)) return { ...base, failure: specMismatch(expected, modelResult) };
+  const unlike = recordedMismatch(recorded, modelResult);
+  if (unlike !== undefined) return { ...base, failure: unlike };
   // A state invariants already passed on need no second look: after a step that left
   // the kernel (or the whole world) as it was, only what changed is checked again.
   const kernelChanged = !jsonEqual(pre.kernel, post.kernel);

@@ -4,10 +4,10 @@ import { formatCapref } from '../../spec/kernel/capref.js';
 import type { PagingResult } from '../../spec/paging/address-space.js';
 import type { PagingOp } from '../../spec/paging/ops.js';
 import type { PagingExpectation } from '../../spec/paging/preconditions.js';
-import { formatDiff } from '../diff.js';
 import { formatBytes, formatOp as formatKernelOp, formatResult as formatKernelResult, hex } from '../kernel/format.js';
+import { formatCounterexample, type StepWording } from '../step-report.js';
 import type { Failure } from '../trace.js';
-import { pagingOpOf, type PagingTrace } from './trace.js';
+import { pagingOpOf, type PagingStep, type PagingTrace } from './trace.js';
 
 export function formatPagingOp(op: PagingOp): string {
   switch (op.op) {
@@ -55,21 +55,13 @@ export interface ReplayedPagingStep {
   readonly impl?: PagingResult;
 }
 
+export const pagingWording: StepWording<PagingStep, PagingOp, PagingResult> = {
+  opOf: pagingOpOf,
+  op: formatPagingOp,
+  result: formatPagingResult,
+  doc: 'docs/paging.md',
+};
+
 export function formatPagingFailure(trace: PagingTrace, failure: Failure, replayed?: readonly ReplayedPagingStep[]): string {
-  const lines: string[] = [];
-  lines.push(`${failure.kind} at step ${failure.step} of ${trace.steps.length}${trace.impl?.mutant ? ` (impl mutant: ${trace.impl.mutant})` : ''}`);
-  lines.push(...failure.message.split('\n').map((l) => `  ${l}`));
-  lines.push('', 'Steps:');
-  trace.steps.forEach((s, i) => {
-    const op = pagingOpOf(s);
-    const r = replayed?.[i];
-    const model = r?.model ?? s.result;
-    const impl = r?.impl;
-    const same = impl === undefined || JSON.stringify(model) === JSON.stringify(impl);
-    lines.push(`  ${String(i).padStart(2)}${i === failure.step ? '*' : ' '} ${formatPagingOp(op)}`);
-    lines.push(`       → ${same ? formatPagingResult(op, model) : `model ${formatPagingResult(op, model)} | impl ${formatPagingResult(op, impl)}`}`);
-  });
-  if (failure.diff !== undefined && failure.diff.length > 0) lines.push('', 'Differences (model vs impl):', formatDiff(failure.diff));
-  if (failure.violated !== undefined) lines.push('', `Violated: ${failure.violated.join(', ')} (see docs/paging.md)`);
-  return lines.join('\n') + '\n';
+  return formatCounterexample(pagingWording, trace, failure, replayed);
 }

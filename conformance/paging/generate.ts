@@ -18,7 +18,7 @@ import { PAGE_SIZE, pagingLevels } from '../../spec/paging/layout.js';
 import type { PagingClientCall, PagingOp, PagingOpName } from '../../spec/paging/ops.js';
 import { addressSpaceSlots, freeRanges, type Range } from '../../spec/paging/query.js';
 import type { VMapping, VRegion } from '../../spec/paging/state.js';
-import type { Chooser } from '../chooser.js';
+import { drawMakers, type Chooser } from '../chooser.js';
 
 export type PagingMakerName = Exclude<PagingOpName, 'map' | 'client'> | 'map_free' | 'map_fixed' | 'revoke' | 'delete' | 'copy' | 'identify' | 'misuse';
 export type PagingWeights = Readonly<Record<PagingMakerName, number>>;
@@ -308,12 +308,6 @@ export function generatePagingOp(ix: PagingIndex, c: Chooser, weights: PagingWei
   const names = Object.keys(weights) as PagingMakerName[];
   const ws = names.map((n) => (applicable[n](ix) ? weights[n] : 0));
   if (ws.every((w) => w === 0)) return undefined;
-  const rejected: PagingMakerName[] = [];
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const maker = names[c.weighted(ws)]!;
-    const op = maker === 'misuse' ? misuse(ix, c) : makers[maker](ix, c);
-    if (op !== undefined) return { op, maker, rejected };
-    rejected.push(maker);
-  }
-  return undefined;
+  const d = drawMakers(c, names, ws, MAX_ATTEMPTS, (maker) => (maker === 'misuse' ? misuse(ix, c) : makers[maker](ix, c)));
+  return d.made === undefined ? undefined : { op: d.made, maker: d.maker, rejected: d.rejected };
 }

@@ -3,9 +3,10 @@
 // each result with the recorded one; `capref explain` tells it as a story.
 import type { PagingResult } from '../../spec/paging/address-space.js';
 import type { PagingState } from '../../spec/paging/state.js';
+import { replayOutcome } from '../step-report.js';
 import type { Failure } from '../trace.js';
 import { checkPagingStep, checkWorld, worldOf } from './check.js';
-import { formatPagingFailure, formatPagingOp, formatPagingResult, type ReplayedPagingStep } from './format.js';
+import { formatPagingOp, formatPagingResult, pagingWording, type ReplayedPagingStep } from './format.js';
 import { defaultPagingFactories, type PagingFactories } from './stacks.js';
 import { pagingOpOf, pagingTraceSchema, type PagingTrace } from './trace.js';
 
@@ -84,16 +85,6 @@ export function explainPagingTrace(trace: PagingTrace, stacks: PagingFactories =
 /** The handler `capref replay` and `capref explain` use for files whose subsystem is "paging". */
 export const pagingTraceHandler = {
   schema: pagingTraceSchema,
-  replay: (t: unknown) => {
-    const trace = t as PagingTrace;
-    const r = replayPagingTrace(trace);
-    const lines = r.steps.map((s) => {
-      const op = pagingOpOf(trace.steps[s.index]!);
-      const same = JSON.stringify(s.model) === JSON.stringify(s.impl);
-      const res = same ? formatPagingResult(op, s.model) : `model ${formatPagingResult(op, s.model)} | impl ${formatPagingResult(op, s.impl)}`;
-      return `${r.failure?.step === s.index ? '✗' : '✓'} ${String(s.index).padStart(3)} ${formatPagingOp(op)} → ${res}`;
-    });
-    return r.failure === undefined ? { passed: true, lines } : { passed: false, lines, report: formatPagingFailure(trace, r.failure, r.steps) };
-  },
+  replay: (t: unknown) => replayOutcome(pagingWording, t as PagingTrace, replayPagingTrace(t as PagingTrace)),
   explain: (t: unknown) => explainPagingTrace(t as PagingTrace),
 };

@@ -7,8 +7,10 @@ import type { PagingConfig } from '../../spec/paging/config.js';
 import type { PagingWorld } from '../../spec/paging/invariants.js';
 import type { PagingOp } from '../../spec/paging/ops.js';
 import { genChooser } from '../chooser.js';
+import { runChecked } from '../replay.js';
 import { shrinkSteps } from '../shrink.js';
-import { Counter } from '../stats.js';
+import { counterexampleTrace } from '../suite-kit.js';
+import { countStep, Counter, type RunCounters } from '../stats.js';
 import type { Failure } from '../trace.js';
 import { checkPagingStep, checkWorld, surveyPagingStep, worldOf, type PagingPair } from './check.js';
 import { defaultPagingWeights, generatePagingOp, PagingIndex, type PagingWeights } from './generate.js';
@@ -37,15 +39,7 @@ export interface PagingConformanceOptions {
   readonly command?: string;
 }
 
-export interface PagingRunStats {
-  runs: number;
-  steps: number;
-  readonly ops: Counter;
-  readonly results: Counter;
-  readonly succeeded: Counter;
-  invariantChecks: number;
-  generated: number;
-  readonly rejected: Counter;
+export interface PagingRunStats extends RunCounters {
   maxMappings: number;
   maxTables: number;
   maxRegions: number;
@@ -53,8 +47,6 @@ export interface PagingRunStats {
   multiPieceMappings: number;
   /** Client mappings the address space forgot because a client step revoked their copies. */
   revokedMappings: number;
-  /** Refused steps by the id of the precondition that decided the refusal. */
-  readonly decided: Counter;
   /** Steps the spec let succeed that an allocator refused instead (DEC-PAGING-ACQUIRE-FIRST), by error. */
   readonly allocatorRefusals: Counter;
 }
@@ -102,30 +94,16 @@ function pairFor(opts: Pick<PagingConformanceOptions, 'config' | 'stacks' | 'mut
 /** Replays a list of steps from boot; returns the first failure, if any. */
 export function replayPagingOps(opts: Pick<PagingConformanceOptions, 'config' | 'stacks' | 'mutant'>, ops: readonly PagingOp[]): RunOutcome {
   const pair = pairFor(opts);
-  let pre = worldOf(pair.model, opts.config);
-  const steps: PagingStep[] = [];
+  const pre = worldOf(pair.model, opts.config);
   const boot = checkWorld(pre);
-  if (boot !== undefined) return { steps, failure: { step: 0, ...boot, message: `the boot state: ${boot.message}` } };
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i]!;
-    const r = checkPagingStep(pair, pre, op);
-    steps.push(r.modelResult === undefined ? op : { ...op, result: r.modelResult });
-    if (r.failure !== undefined) return { steps, failure: { step: i, ...r.failure } };
-    pre = r.post!;
-  }
-  return { steps };
+  if (boot !== undefined) return { steps: [], failure: { step: 0, ...boot, message: `the boot state: ${boot.message}` } };
+  return runChecked(ops, pre, (before, op) => checkPagingStep(pair, before, op));
 }
 
 function record(stats: PagingRunStats, op: PagingOp, pre: PagingWorld, r: ReturnType<typeof checkPagingStep>): void {
-  stats.steps++;
-  stats.ops.add(opLabel(op));
-  stats.invariantChecks += r.checks ?? 0;
-  if (r.modelResult !== undefined) {
-    stats.results.add(r.modelResult.ok ? 'ok' : r.modelResult.error);
-    if (r.modelResult.ok) stats.succeeded.add(opLabel(op));
-    if (r.decidedBy !== undefined) stats.decided.add(r.decidedBy);
-    else if (!r.modelResult.ok) stats.allocatorRefusals.add(r.modelResult.error);
-  }
+  countStep(stats, opLabel(op), r.checks ?? 0, r);
+  // A refusal no precondition decided: an allocator's (DEC-PAGING-ACQUIRE-FIRST).
+  if (r.modelResult?.ok === false && r.decidedBy === undefined) stats.allocatorRefusals.add(r.modelResult.error);
   const post = r.post;
   if (post === undefined) return;
   const p = post.paging;
@@ -198,24 +176,6 @@ export function runPagingConformance(opts: PagingConformanceOptions): PagingConf
       failure = again.failure;
     }
   }
-  const counterexample: PagingTrace = {
-    format: 'capref-trace',
-    version: 1,
-    subsystem: 'paging',
-    config: opts.config,
-    ...(opts.mutant !== undefined ? { impl: { mutant: opts.mutant } } : {}),
-    origin: {
-      command:
-        opts.command ??
-        `capref conformance paging --seed ${opts.seed} --runs ${failed.run + 1} --steps ${opts.steps}${opts.mutant !== undefined ? ` --mutant ${opts.mutant}` : ''}`,
-      seed: opts.seed,
-      run: failed.run,
-      runs: opts.runs,
-      steps: opts.steps,
-      shrunkFrom: original.steps.length,
-    },
-    steps,
-    failure,
-  };
+  const counterexample = counterexampleTrace('paging', opts, { run: failed.run, config: opts.config, steps, failure, shrunkFrom: original.steps.length });
   return { passed: false, stats, counterexample, failedRun: failed.run, unshrunkLength: original.steps.length };
 }

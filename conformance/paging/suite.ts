@@ -5,9 +5,9 @@ import { pagingMutantNames } from '../../impl/paging/index.js';
 import { DEFAULT_VLIMIT, pagingConfigSchema, type PagingConfig } from '../../spec/paging/config.js';
 import { pagingPreconditionIds } from '../../spec/paging/preconditions.js';
 import { PAGE_SIZE, pagingLevels } from '../../spec/paging/layout.js';
-import { renderTable, sideBySide } from '../stats.js';
+import { preconditionCoverage, rejectedDraws, renderTable, sideBySide } from '../stats.js';
 import type { Suite, SuiteOptions, SuiteOutcome } from '../subsystems.js';
-import { configFromOptions, counterexampleOutcome, regenerateCommand } from '../suite-kit.js';
+import { configFromOptions, runnerOutcome } from '../suite-kit.js';
 import { formatPagingFailure } from './format.js';
 import { runPagingConformance, type PagingRunStats } from './run.js';
 import { defaultPagingFactories } from './stacks.js';
@@ -28,28 +28,24 @@ export function pagingConfigFrom(options: Pick<SuiteOptions, 'configFile' | 'arc
 }
 
 export function pagingSummary(stats: PagingRunStats): string {
-  const rejected = stats.rejected.entries().reduce((n, [, v]) => n + v, 0);
-  const pct = `${((100 * rejected) / Math.max(1, stats.generated + rejected)).toFixed(2)}%`;
-  const decisive = pagingPreconditionIds.filter((id) => stats.decided.get(id) > 0).length;
-  const never = pagingPreconditionIds.filter((id) => stats.decided.get(id) === 0);
-  const allocator = stats.allocatorRefusals.entries().reduce((n, [, v]) => n + v, 0);
+  const preconditions = preconditionCoverage(pagingPreconditionIds, stats.decided);
   return (
     sideBySide([
-    renderTable('steps', stats.ops.entries()),
-    renderTable('results', stats.results.entries()),
-    renderTable('coverage', [
-      ['steps', stats.steps],
-      ['invariants and postconditions checked', stats.invariantChecks],
-      ['most mappings at once', stats.maxMappings],
-      ['most page tables at once', stats.maxTables],
-      ['most regions at once', stats.maxRegions],
-      ['mappings across leaf tables', stats.multiPieceMappings],
-      ['mappings a client revoke took', stats.revokedMappings],
-      ['meaningless draws rejected', `${rejected} (${pct})`],
-      ['refusals an allocator decided', allocator],
-      ['preconditions that decided a refusal', `${decisive} of ${pagingPreconditionIds.length}`],
-    ]),
-    ]) + (never.length > 0 ? `never decisive in this run: ${never.join(', ')}\n` : '')
+      renderTable('steps', stats.ops.entries()),
+      renderTable('results', stats.results.entries()),
+      renderTable('coverage', [
+        ['steps', stats.steps],
+        ['invariants and postconditions checked', stats.invariantChecks],
+        ['most mappings at once', stats.maxMappings],
+        ['most page tables at once', stats.maxTables],
+        ['most regions at once', stats.maxRegions],
+        ['mappings across leaf tables', stats.multiPieceMappings],
+        ['mappings a client revoke took', stats.revokedMappings],
+        ['meaningless draws rejected', rejectedDraws(stats.rejected.total(), stats.generated)],
+        ['refusals an allocator decided', stats.allocatorRefusals.total()],
+        preconditions.row,
+      ]),
+    ]) + preconditions.never
   );
 }
 
@@ -69,22 +65,7 @@ export const pagingSuite: Suite = {
       stacks: defaultPagingFactories,
       ...(options.mutant !== undefined ? { mutant: options.mutant } : {}),
       onRun: (run, stats) => options.onProgress?.(run + 1, options.runs, stats.steps),
-      command: regenerateCommand('paging', options, options.runs),
     });
-    const summary = pagingSummary(r.stats);
-    if (r.passed) return { subsystem: 'paging', passed: true, runs: r.stats.runs, steps: r.stats.steps, summary };
-    const cx = r.counterexample!;
-    const trace = { ...cx, origin: { ...cx.origin!, command: regenerateCommand('paging', options, r.failedRun! + 1) } };
-    return counterexampleOutcome({
-      subsystem: 'paging',
-      options,
-      failedRun: r.failedRun!,
-      unshrunkLength: r.unshrunkLength!,
-      trace,
-      report: formatPagingFailure(trace, cx.failure!),
-      runs: r.stats.runs,
-      steps: r.stats.steps,
-      summary,
-    });
+    return runnerOutcome('paging', options, r, pagingSummary(r.stats), (trace) => formatPagingFailure(trace, trace.failure!));
   },
 };

@@ -9,7 +9,7 @@ import type { PagingResult } from '../../spec/paging/address-space.js';
 import { pagingConfigSchema, type PagingConfig } from '../../spec/paging/config.js';
 import { pagingArgNames, pagingErrors, type PagingAnyError } from '../../spec/paging/errors.js';
 import { pagingOpSchemas, type PagingOp } from '../../spec/paging/ops.js';
-import { traceSchema, type Failure } from '../trace.js';
+import { opOfStep, traceSchema, type CaprefTrace } from '../trace.js';
 
 const allErrors = [...Object.keys(pagingErrors), ...Object.keys(mmErrors), ...Object.keys(kernelErrors)] as [PagingAnyError, ...PagingAnyError[]];
 const allArgs = [...new Set<string>([...pagingArgNames, ...mmArgNames, ...argNames])] as [string, ...string[]];
@@ -31,26 +31,7 @@ export const pagingTraceSchema = traceSchema('paging', pagingConfigSchema, pagin
 
 export type PagingStep = PagingOp & { readonly result?: PagingResult };
 
-export interface PagingTrace {
-  readonly format: 'capref-trace';
-  readonly version: 1;
-  readonly subsystem: 'paging';
-  readonly config: PagingConfig;
-  readonly impl?: { readonly mutant?: string };
-  readonly origin?: {
-    readonly command: string;
-    readonly seed: number;
-    readonly run?: number;
-    readonly runs?: number;
-    readonly steps?: number;
-    readonly shrunkFrom?: number;
-  };
-  readonly steps: readonly PagingStep[];
-  readonly failure?: Failure;
-}
+export type PagingTrace = CaprefTrace<'paging', PagingConfig, PagingStep>;
 
 /** The operation of a step, without its recorded result. */
-export function pagingOpOf(step: PagingStep): PagingOp {
-  const { result: _result, ...op } = step as PagingStep & Record<string, unknown>;
-  return op as unknown as PagingOp;
-}
+export const pagingOpOf = (step: PagingStep): PagingOp => opOfStep<PagingOp>(step);

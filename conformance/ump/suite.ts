@@ -4,7 +4,7 @@
 import { UMP_MUTANTS, type UmpMutant } from '../../impl/ump/index.js';
 import { renderTable, sideBySide } from '../stats.js';
 import type { Suite, SuiteOptions, SuiteOutcome } from '../subsystems.js';
-import { counterexampleOutcome, regenerateCommand } from '../suite-kit.js';
+import { counterexampleOutcome } from '../suite-kit.js';
 import { TraceInputError } from '../trace.js';
 import { formatUmpSteps, runUmpConformance, UMP_DEFAULT_MAX_STEPS, UMP_DEFAULT_RUNS, type UmpRunStats } from './run.js';
 
@@ -54,7 +54,7 @@ export const umpSuite: Suite = {
     const summary = umpSummary(r.stats);
     if (r.ok || r.counterexample === undefined) return { subsystem: 'ump', passed: true, runs: r.stats.runs, steps: r.stats.steps, summary };
     const cx = r.counterexample;
-    const trace = { ...cx.trace, origin: { ...cx.trace.origin!, command: regenerateCommand('ump', options, r.runs) } };
+    const trace = cx.trace;
     const report = [
       `${cx.check} at step ${trace.failure!.step} of ${trace.steps.length}${options.mutant !== undefined ? ` (impl mutant: ${options.mutant})` : ''}`,
       `  ${cx.message}`,
